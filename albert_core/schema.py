@@ -1,0 +1,477 @@
+"""The canonical weight schema: every tensor name, shape and tie of an ALBERT model.
+
+Canonical names are the transformers PyTorch state-dict names, e.g.
+``albert.embeddings.word_embeddings.weight``; shapes are in PyTorch layout (a linear weight
+is ``[out, in]``). This module is the only place that spells a weight name in full. Keras and
+Flax names (and the transposes between the layouts) are derived here too, by rule, so the
+file formats and the backends never build names with their own string surgery.
+
+A *head* is one of :data:`HEADS`. The base model (``"model"``) stores its names without the
+``albert.`` prefix, exactly as transformers' ``AlbertModel`` does.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import warnings
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Literal
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from albert_core.config import AlbertConfig
+
+PREFIX = "albert."
+
+Kind = Literal["linear", "embedding", "norm_scale", "norm_bias", "bias"]
+
+
+@dataclasses.dataclass(frozen=True)
+class HeadSpec:
+    """What distinguishes one model class: its names in each framework and its pooler."""
+
+    name: str
+    pt_class: str
+    has_pooler: bool
+
+    @property
+    def tf_class(self) -> str:
+        """The Keras class name (``TFAlbertForMaskedLM``)."""
+        return "TF" + self.pt_class
+
+    @property
+    def flax_class(self) -> str:
+        """The Flax wrapper class name (``FlaxAlbertForMaskedLM``)."""
+        return "Flax" + self.pt_class
+
+    @property
+    def keras_scope(self) -> str:
+        """The top name scope transformers' TF gives this class (``tf_albert_for_masked_lm``)."""
+        words = re.sub(r"(.)([A-Z][a-z0-9]+)", r"\1_\2", self.tf_class)
+        return re.sub(r"([a-z])([A-Z])", r"\1_\2", words).lower()
+
+
+#: Every head, keyed by the name used on the command line and in the APIs.
+HEADS: dict[str, HeadSpec] = {
+    spec.name: spec
+    for spec in (
+        HeadSpec("model", "AlbertModel", has_pooler=True),
+        HeadSpec("pretraining", "AlbertForPreTraining", has_pooler=True),
+        HeadSpec("masked-lm", "AlbertForMaskedLM", has_pooler=False),
+        HeadSpec("sequence-classification", "AlbertForSequenceClassification", has_pooler=True),
+        HeadSpec("token-classification", "AlbertForTokenClassification", has_pooler=False),
+        HeadSpec("question-answering", "AlbertForQuestionAnswering", has_pooler=False),
+        HeadSpec("multiple-choice", "AlbertForMultipleChoice", has_pooler=True),
+    )
+}
+
+#: Buffers that old checkpoints carry and that are not weights; dropped silently on load.
+IGNORED_NAMES = frozenset(
+    {
+        "embeddings.position_ids",
+        "albert.embeddings.position_ids",
+        "embeddings.token_type_ids",
+        "albert.embeddings.token_type_ids",
+    }
+)
+
+
+def head_spec(head: str) -> HeadSpec:
+    """The :class:`HeadSpec` of ``head``; a clear error for unknown names."""
+    try:
+        return HEADS[head]
+    except KeyError:
+        raise ValueError(f"unknown head {head!r}; choose one of {sorted(HEADS)}") from None
+
+
+def head_from_class_name(class_name: str) -> str:
+    """The head of a transformers/our class name (``TFAlbertForMaskedLM`` -> ``masked-lm``)."""
+    bare = class_name.removeprefix("TF").removeprefix("Flax")
+    for spec in HEADS.values():
+        if spec.pt_class == bare:
+            return spec.name
+    raise ValueError(f"{class_name!r} is not an ALBERT model class")
+
+
+@dataclasses.dataclass(frozen=True)
+class TensorSpec:
+    """One canonical tensor: its name, shape (PyTorch layout), kind and optional tie."""
+
+    name: str
+    shape: tuple[int, ...]
+    kind: Kind
+    tied_to: str | None = None
+
+
+def layer_prefix(group: int, layer: int) -> str:
+    """Canonical prefix (without ``albert.``) of inner layer ``layer`` of shared group ``group``."""
+    return f"encoder.albert_layer_groups.{group}.albert_layers.{layer}."
+
+
+def _backbone(config: AlbertConfig, pooler: bool) -> list[TensorSpec]:
+    e, h, i = config.embedding_size, config.hidden_size, config.intermediate_size
+    specs = [
+        TensorSpec("embeddings.word_embeddings.weight", (config.vocab_size, e), "embedding"),
+        TensorSpec(
+            "embeddings.position_embeddings.weight",
+            (config.max_position_embeddings, e),
+            "embedding",
+        ),
+        TensorSpec(
+            "embeddings.token_type_embeddings.weight", (config.type_vocab_size, e), "embedding"
+        ),
+        TensorSpec("embeddings.LayerNorm.weight", (e,), "norm_scale"),
+        TensorSpec("embeddings.LayerNorm.bias", (e,), "norm_bias"),
+        TensorSpec("encoder.embedding_hidden_mapping_in.weight", (h, e), "linear"),
+        TensorSpec("encoder.embedding_hidden_mapping_in.bias", (h,), "bias"),
+    ]
+    for g in range(config.num_hidden_groups):
+        for k in range(config.inner_group_num):
+            p = layer_prefix(g, k)
+            specs += [
+                TensorSpec(p + "full_layer_layer_norm.weight", (h,), "norm_scale"),
+                TensorSpec(p + "full_layer_layer_norm.bias", (h,), "norm_bias"),
+            ]
+            for proj in ("query", "key", "value", "dense"):
+                specs += [
+                    TensorSpec(f"{p}attention.{proj}.weight", (h, h), "linear"),
+                    TensorSpec(f"{p}attention.{proj}.bias", (h,), "bias"),
+                ]
+            specs += [
+                TensorSpec(p + "attention.LayerNorm.weight", (h,), "norm_scale"),
+                TensorSpec(p + "attention.LayerNorm.bias", (h,), "norm_bias"),
+                TensorSpec(p + "ffn.weight", (i, h), "linear"),
+                TensorSpec(p + "ffn.bias", (i,), "bias"),
+                TensorSpec(p + "ffn_output.weight", (h, i), "linear"),
+                TensorSpec(p + "ffn_output.bias", (h,), "bias"),
+            ]
+    if pooler:
+        specs += [
+            TensorSpec("pooler.weight", (h, h), "linear"),
+            TensorSpec("pooler.bias", (h,), "bias"),
+        ]
+    return specs
+
+
+def _mlm_head(config: AlbertConfig) -> list[TensorSpec]:
+    e, h, v = config.embedding_size, config.hidden_size, config.vocab_size
+    word = PREFIX + "embeddings.word_embeddings.weight"
+    return [
+        TensorSpec("predictions.bias", (v,), "bias"),
+        TensorSpec("predictions.dense.weight", (e, h), "linear"),
+        TensorSpec("predictions.dense.bias", (e,), "bias"),
+        TensorSpec("predictions.LayerNorm.weight", (e,), "norm_scale"),
+        TensorSpec("predictions.LayerNorm.bias", (e,), "norm_bias"),
+        TensorSpec(
+            "predictions.decoder.weight",
+            (v, e),
+            "linear",
+            tied_to=word if config.tie_word_embeddings else None,
+        ),
+        TensorSpec("predictions.decoder.bias", (v,), "bias", tied_to="predictions.bias"),
+    ]
+
+
+def _linear(name: str, out_features: int, in_features: int) -> list[TensorSpec]:
+    return [
+        TensorSpec(f"{name}.weight", (out_features, in_features), "linear"),
+        TensorSpec(f"{name}.bias", (out_features,), "bias"),
+    ]
+
+
+def tensor_specs(config: AlbertConfig, head: str) -> list[TensorSpec]:
+    """Every tensor of ``head`` for ``config``, named as transformers' PyTorch class names it."""
+    spec = head_spec(head)
+    backbone = _backbone(config, pooler=spec.has_pooler)
+    if head == "model":
+        return backbone
+    specs = [dataclasses.replace(t, name=PREFIX + t.name) for t in backbone]
+    h, n = config.hidden_size, config.num_labels
+    if head in ("pretraining", "masked-lm"):
+        specs += _mlm_head(config)
+    if head == "pretraining":
+        specs += _linear("sop_classifier.classifier", n, h)
+    elif head in ("sequence-classification", "token-classification"):
+        specs += _linear("classifier", n, h)
+    elif head == "question-answering":
+        specs += _linear("qa_outputs", n, h)
+    elif head == "multiple-choice":
+        specs += _linear("classifier", 1, h)
+    return specs
+
+
+def expected_shapes(config: AlbertConfig, head: str) -> dict[str, tuple[int, ...]]:
+    """``{canonical name: shape}`` of every tensor of ``head``, tied names included."""
+    return {t.name: t.shape for t in tensor_specs(config, head)}
+
+
+def tied_names(config: AlbertConfig, head: str) -> dict[str, str]:
+    """``{tied name: source name}``: tensors that are the same parameter as another."""
+    return {t.name: t.tied_to for t in tensor_specs(config, head) if t.tied_to}
+
+
+def kind_of(name: str) -> Kind:
+    """The kind of a canonical name, from its last two components (no config needed)."""
+    module, _, leaf = name.rpartition(".")
+    last = module.rpartition(".")[2]
+    if last.endswith("embeddings") and leaf == "weight":
+        return "embedding"
+    if last == "LayerNorm" or last.endswith("layer_norm"):
+        return "norm_scale" if leaf == "weight" else "norm_bias"
+    if leaf == "weight":
+        return "linear"
+    return "bias"
+
+
+# ------------------------------------------------------------------- loading report
+@dataclasses.dataclass
+class LoadReport:
+    """What happened when a set of arrays was matched against a model's schema."""
+
+    head: str
+    missing: list[str] = dataclasses.field(default_factory=list)
+    unexpected: list[str] = dataclasses.field(default_factory=list)
+    mismatched: list[tuple[str, tuple[int, ...], tuple[int, ...]]] = dataclasses.field(
+        default_factory=list
+    )
+    filled_from_tie: list[str] = dataclasses.field(default_factory=list)
+    ignored: list[str] = dataclasses.field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """True when nothing is missing, unexpected or of the wrong shape."""
+        return not (self.missing or self.unexpected or self.mismatched)
+
+    def describe(self) -> str:
+        """A multi-line, human-readable account listing every offending name."""
+        lines = []
+        if self.missing:
+            lines.append(f"missing ({len(self.missing)}): " + ", ".join(self.missing))
+        if self.unexpected:
+            lines.append(f"unexpected ({len(self.unexpected)}): " + ", ".join(self.unexpected))
+        for name, want, got in self.mismatched:
+            lines.append(f"shape mismatch: {name} expected {want}, checkpoint has {got}")
+        return "\n".join(lines) if lines else "all weights matched"
+
+
+class WeightsMismatchError(ValueError):
+    """Checkpoint tensors do not fit the model: the message lists every offending name."""
+
+    def __init__(self, report: LoadReport, source: str = "checkpoint") -> None:
+        self.report = report
+        super().__init__(
+            f"{source} does not match the {report.head!r} head:\n{report.describe()}"
+        )
+
+
+def _with_prefix_of(names: Iterable[str], head: str, arrays: Mapping[str, np.ndarray]):
+    """Rename ``arrays`` so their backbone prefix agrees with ``head``'s convention."""
+    has_prefix = any(k.startswith(PREFIX) for k in arrays)
+    wanted = set(names)
+    out: dict[str, np.ndarray] = {}
+    for key, value in arrays.items():
+        if head == "model" and has_prefix:
+            # A checkpoint with heads loaded into the bare backbone: keep only the backbone.
+            new = key.removeprefix(PREFIX) if key.startswith(PREFIX) else key
+        elif head != "model" and not has_prefix and PREFIX + key in wanted:
+            new = PREFIX + key
+        else:
+            new = key
+        out[new] = value
+    return out
+
+
+def _resolve_bias_tie(arrays: dict[str, np.ndarray]) -> None:
+    """Reconcile ``predictions.decoder.bias`` with ``predictions.bias`` in place.
+
+    transformers' TF loads PyTorch checkpoints without the decoder bias (it stays zero), and
+    its MLM head adds the decoder bias, so files it wrote may disagree. A zero copy yields to
+    the other; two different non-zero copies keep ``predictions.bias``, with a warning.
+    """
+    src, dst = "predictions.bias", "predictions.decoder.bias"
+    if src not in arrays or dst not in arrays:
+        return
+    a, b = arrays[src], arrays[dst]
+    if a.shape != b.shape or np.array_equal(a, b):
+        return
+    if not np.any(a):
+        arrays[src] = b
+    elif np.any(b):
+        warnings.warn(
+            f"{src} and {dst} differ although they are one tied parameter; using {src}",
+            stacklevel=3,
+        )
+    arrays[dst] = arrays[src]
+
+
+def match(
+    arrays: Mapping[str, np.ndarray], config: AlbertConfig, head: str
+) -> tuple[dict[str, np.ndarray], LoadReport]:
+    """Align checkpoint ``arrays`` with the schema of ``head``.
+
+    Returns the arrays renamed to ``head``'s canonical names (tied tensors filled from their
+    source when the file omits them) and a :class:`LoadReport`. The ``albert.`` prefix is
+    added or removed as transformers does when a checkpoint of one head is loaded into another.
+    Nothing is raised here; see :func:`check`.
+    """
+    specs = tensor_specs(config, head)
+    shapes = {t.name: t.shape for t in specs}
+    report = LoadReport(head=head)
+    renamed = _with_prefix_of(shapes, head, arrays)
+    for name in list(renamed):
+        if name in IGNORED_NAMES:
+            report.ignored.append(name)
+            del renamed[name]
+    _resolve_bias_tie(renamed)
+    out: dict[str, np.ndarray] = {}
+    for t in specs:
+        value = renamed.get(t.name)
+        if value is None and t.tied_to is not None and t.tied_to in renamed:
+            value = renamed[t.tied_to]
+            report.filled_from_tie.append(t.name)
+        if value is None:
+            report.missing.append(t.name)
+            continue
+        if tuple(value.shape) != t.shape:
+            report.mismatched.append((t.name, t.shape, tuple(value.shape)))
+            continue
+        out[t.name] = value
+    report.unexpected = sorted(k for k in renamed if k not in shapes)
+    if head == "model":
+        # Head weights of a fuller checkpoint are unused, not wrong: transformers agrees.
+        report.ignored += [k for k in report.unexpected if not _is_backbone_name(k)]
+        report.unexpected = [k for k in report.unexpected if _is_backbone_name(k)]
+    return out, report
+
+
+def _is_backbone_name(name: str) -> bool:
+    return name.split(".", 1)[0] in ("embeddings", "encoder", "pooler")
+
+
+def check(
+    arrays: Mapping[str, np.ndarray],
+    config: AlbertConfig,
+    head: str,
+    *,
+    source: str = "checkpoint",
+    strict: bool = True,
+) -> tuple[dict[str, np.ndarray], LoadReport]:
+    """:func:`match`, then raise :class:`WeightsMismatchError` on any problem.
+
+    With ``strict=False`` missing and unexpected names only warn (listing them); wrong
+    shapes always raise, since such a tensor can never be used.
+    """
+    out, report = match(arrays, config, head)
+    if report.mismatched or (strict and not report.ok):
+        raise WeightsMismatchError(report, source)
+    if not report.ok:
+        warnings.warn(
+            f"{source} loaded into the {head!r} head with problems; "
+            f"missing weights stay randomly initialised:\n{report.describe()}",
+            stacklevel=2,
+        )
+    return out, report
+
+
+def infer_head(names: Iterable[str], architectures: Iterable[str] | None = None) -> str:
+    """Guess the head of a checkpoint from its tensor names (and config ``architectures``)."""
+    for arch in architectures or ():
+        try:
+            return head_from_class_name(arch)
+        except ValueError:
+            continue
+    names = set(names)
+    if any(n.startswith("sop_classifier.") for n in names):
+        return "pretraining"
+    if any(n.startswith("predictions.") for n in names):
+        return "masked-lm"
+    if any(n.startswith("qa_outputs.") for n in names):
+        return "question-answering"
+    if "classifier.weight" in names:
+        return "sequence-classification" if "albert.pooler.weight" in names else (
+            "token-classification"
+        )
+    return "model"
+
+
+# ------------------------------------------------------------ Keras and Flax naming
+# transformers' TF and Flax classes name their variables after the PyTorch modules; only
+# list indices and leaf names differ. These rules are the whole translation.
+_KERAS_LEAF: dict[Kind, str] = {
+    "linear": "kernel",
+    "embedding": "embeddings",
+    "norm_scale": "gamma",
+    "norm_bias": "beta",
+    "bias": "bias",
+}
+_FLAX_LEAF: dict[Kind, str] = {
+    "linear": "kernel",
+    "embedding": "embedding",
+    "norm_scale": "scale",
+    "norm_bias": "bias",
+    "bias": "bias",
+}
+_LIST_MODULES = ("albert_layer_groups", "albert_layers")
+_WORD_EMBEDDINGS = "embeddings.word_embeddings.weight"
+
+
+def needs_transpose(name: str) -> bool:
+    """Whether the Keras/Flax layout of ``name`` is the transpose of the canonical one."""
+    return kind_of(name) == "linear"
+
+
+def to_framework_layout(name: str, array: np.ndarray) -> np.ndarray:
+    """Canonical (PyTorch) layout -> Keras/Flax layout."""
+    return array.T if needs_transpose(name) else array
+
+
+def from_framework_layout(name: str, array: np.ndarray) -> np.ndarray:
+    """Keras/Flax layout -> canonical (PyTorch) layout."""
+    return array.T if needs_transpose(name) else array
+
+
+def to_keras_name(name: str) -> str:
+    """``albert.encoder.albert_layer_groups.0...query.weight`` ->
+    ``albert/encoder/albert_layer_groups_._0/.../query/kernel:0`` (no model scope)."""
+    module, _, _ = name.rpartition(".")
+    parts = module.split(".")
+    joined: list[str] = []
+    for part in parts:
+        if part.isdigit() and joined and joined[-1] in _LIST_MODULES:
+            joined[-1] = f"{joined[-1]}_._{part}"
+        else:
+            joined.append(part)
+    leaf = _KERAS_LEAF[kind_of(name)]
+    if name.endswith(_WORD_EMBEDDINGS):
+        leaf = "weight"  # transformers' TF word embeddings are a bare `weight` variable
+    return "/".join(joined + [leaf]) + ":0"
+
+
+def from_keras_name(keras_name: str) -> str:
+    """Inverse of :func:`to_keras_name`; a leading model scope (``tf_albert_model/``) is dropped."""
+    path = keras_name.removesuffix(":0")
+    parts = path.split("/")
+    if parts and parts[0].startswith("tf_albert"):
+        parts = parts[1:]
+    *module, leaf = parts
+    module_name = ".".join(module).replace("_._", ".")
+    canonical_leaf = "bias" if leaf in ("bias", "beta") else "weight"
+    if leaf not in ("kernel", "embeddings", "gamma", "beta", "bias", "weight"):
+        raise ValueError(f"{keras_name!r} is not an ALBERT Keras variable name")
+    return f"{module_name}.{canonical_leaf}"
+
+
+def to_flax_path(name: str) -> tuple[str, ...]:
+    """``albert.embeddings.LayerNorm.weight`` -> ``("albert", "embeddings", "LayerNorm", "scale")``."""
+    module, _, _ = name.rpartition(".")
+    return (*module.split("."), _FLAX_LEAF[kind_of(name)])
+
+
+def from_flax_path(path: tuple[str, ...]) -> str:
+    """Inverse of :func:`to_flax_path`."""
+    *module, leaf = path
+    if leaf not in ("kernel", "embedding", "scale", "bias"):
+        raise ValueError(f"{'/'.join(path)!r} is not an ALBERT Flax parameter path")
+    return ".".join(module) + (".bias" if leaf == "bias" else ".weight")
