@@ -75,7 +75,9 @@ def atomic_write_text(path: str | os.PathLike[str], text: str, *, overwrite: boo
         handle.write(text)
 
 
-def atomic_write_bytes(path: str | os.PathLike[str], data: bytes, *, overwrite: bool = False) -> None:
+def atomic_write_bytes(
+    path: str | os.PathLike[str], data: bytes, *, overwrite: bool = False
+) -> None:
     """Write ``data`` to ``path`` atomically."""
     with atomic_open(path, "wb", overwrite=overwrite) as handle:
         handle.write(data)

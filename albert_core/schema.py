@@ -464,7 +464,10 @@ def from_keras_name(keras_name: str) -> str:
 
 
 def to_flax_path(name: str) -> tuple[str, ...]:
-    """``albert.embeddings.LayerNorm.weight`` -> ``("albert", "embeddings", "LayerNorm", "scale")``."""
+    """Canonical name -> Flax parameter path.
+
+    ``albert.embeddings.LayerNorm.weight`` -> ``("albert", "embeddings", "LayerNorm", "scale")``.
+    """
     module, _, _ = name.rpartition(".")
     return (*module.split("."), _FLAX_LEAF[kind_of(name)])
 

@@ -1,0 +1,42 @@
+"""Framework-neutral core of albert: config, tokenizers, weight schema, checkpoint I/O, hub.
+
+Imports none of torch, tensorflow or jax. The public names below are loaded on first use so
+that ``import albert_core`` stays cheap (the command line starts through it).
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+__version__ = "0.1.0"
+
+_EXPORTS = {
+    "AlbertConfig": "albert_core.config",
+    "AlbertConfigError": "albert_core.config",
+    "ACTIVATIONS": "albert_core.config",
+    "PRESETS": "albert_core.presets",
+    "preset": "albert_core.presets",
+    "AlbertTokenizer": "albert_core.tokenization",
+    "AlbertTokenizerFast": "albert_core.tokenization_fast",
+    "HEADS": "albert_core.schema",
+    "LoadReport": "albert_core.schema",
+    "WeightsMismatchError": "albert_core.schema",
+    "CheckpointError": "albert_core.checkpoints",
+    "ModelNotFoundError": "albert_core.hub",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'albert_core' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_EXPORTS])

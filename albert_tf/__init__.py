@@ -1,0 +1,5 @@
+"""Keras 3 / TensorFlow backend of albert (``TFAlbert*`` classes).
+
+Not implemented yet: it is tracked by its own issue. Until then, convert checkpoints with
+``albert_core.checkpoints`` and use the PyTorch backend.
+"""
