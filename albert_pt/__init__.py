@@ -1,0 +1,56 @@
+"""ALBERT for PyTorch.
+
+Seven model classes sharing :class:`AlbertPreTrainedModel`, loading and saving every
+checkpoint format through :mod:`albert_core.checkpoints`::
+
+    from albert_pt import AlbertForMaskedLM
+    model = AlbertForMaskedLM.from_pretrained("albert/albert-base-v2")
+"""
+
+from __future__ import annotations
+
+from albert_core.config import AlbertConfig
+from albert_pt.modeling import (
+    ATTN_IMPLEMENTATIONS,
+    MODEL_CLASSES,
+    AlbertForMaskedLM,
+    AlbertForMultipleChoice,
+    AlbertForPreTraining,
+    AlbertForPreTrainingOutput,
+    AlbertForQuestionAnswering,
+    AlbertForSequenceClassification,
+    AlbertForTokenClassification,
+    AlbertModel,
+    AlbertPreTrainedModel,
+    BaseModelOutputWithPooling,
+    MaskedLMOutput,
+    ModelOutput,
+    MultipleChoiceModelOutput,
+    QuestionAnsweringModelOutput,
+    SequenceClassifierOutput,
+    TokenClassifierOutput,
+)
+from albert_pt.quantization import quantize_dynamic
+
+__all__ = [
+    "ATTN_IMPLEMENTATIONS",
+    "MODEL_CLASSES",
+    "AlbertConfig",
+    "AlbertForMaskedLM",
+    "AlbertForMultipleChoice",
+    "AlbertForPreTraining",
+    "AlbertForPreTrainingOutput",
+    "AlbertForQuestionAnswering",
+    "AlbertForSequenceClassification",
+    "AlbertForTokenClassification",
+    "AlbertModel",
+    "AlbertPreTrainedModel",
+    "BaseModelOutputWithPooling",
+    "MaskedLMOutput",
+    "ModelOutput",
+    "MultipleChoiceModelOutput",
+    "QuestionAnsweringModelOutput",
+    "SequenceClassifierOutput",
+    "TokenClassifierOutput",
+    "quantize_dynamic",
+]

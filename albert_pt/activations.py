@@ -1,0 +1,67 @@
+"""The activation functions named in :data:`albert_core.config.ACTIVATIONS`, in PyTorch.
+
+Each entry implements the formula written next to its name in ``ACTIVATIONS``; the set of
+names is exactly that of ``ACTIVATIONS`` (checked at import).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import torch
+import torch.nn.functional as F
+
+from albert_core.config import ACTIVATIONS
+
+Activation = Callable[[torch.Tensor], torch.Tensor]
+
+
+def gelu(x: torch.Tensor) -> torch.Tensor:
+    """Exact GELU: ``x * 0.5 * (1 + erf(x / sqrt(2)))``."""
+    return F.gelu(x)
+
+
+def gelu_tanh(x: torch.Tensor) -> torch.Tensor:
+    """Tanh-approximated GELU: ``0.5 * x * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 * x**3)))``."""
+    return F.gelu(x, approximate="tanh")
+
+
+def quick_gelu(x: torch.Tensor) -> torch.Tensor:
+    """``x * sigmoid(1.702 * x)``."""
+    return x * torch.sigmoid(1.702 * x)
+
+
+def linear(x: torch.Tensor) -> torch.Tensor:
+    """The identity."""
+    return x
+
+
+#: Activation name -> function.
+ACT_FNS: dict[str, Activation] = {
+    "gelu": gelu,
+    "gelu_new": gelu_tanh,
+    "gelu_fast": gelu_tanh,
+    "gelu_pytorch_tanh": gelu_tanh,
+    "quick_gelu": quick_gelu,
+    "relu": F.relu,
+    "silu": F.silu,
+    "swish": F.silu,
+    "tanh": torch.tanh,
+    "sigmoid": torch.sigmoid,
+    "linear": linear,
+}
+
+if set(ACT_FNS) != set(ACTIVATIONS):  # pragma: no cover - guards against drift from the core
+    raise ImportError(
+        f"albert_pt activations {sorted(ACT_FNS)} differ from albert_core's {sorted(ACTIVATIONS)}"
+    )
+
+
+def get_activation(name: str) -> Activation:
+    """The function for activation ``name``; ValueError naming the choices otherwise."""
+    try:
+        return ACT_FNS[name]
+    except KeyError:
+        raise ValueError(
+            f"hidden_act={name!r} is not supported; choose one of {sorted(ACT_FNS)}"
+        ) from None
