@@ -58,3 +58,22 @@ def test_atomic_directory(tmp_path):
         (tmp / "b.txt").write_text("b")
     assert sorted(p.name for p in target.iterdir()) == ["b.txt"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_written_files_get_normal_permissions(tmp_path):
+    # mkstemp makes 0600 files; a saved model must be readable like any other file.
+    atomic_write_text(tmp_path / "a.json", "{}")
+    with atomic_path(tmp_path / "b.bin") as tmp:
+        tmp.write_bytes(b"x")
+    with atomic_directory(tmp_path / "c"):
+        pass
+    for name, mode in (("a.json", 0o644), ("b.bin", 0o644), ("c", 0o755)):
+        assert (tmp_path / name).stat().st_mode & 0o777 == mode & ~_umask(), name
+
+
+def _umask() -> int:
+    import os
+
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask & 0o022
