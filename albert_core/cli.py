@@ -144,6 +144,12 @@ def build_parser() -> argparse.ArgumentParser:
     info.add_argument("--tensors", action="store_true", help="list every tensor")
     info.add_argument("--revision", default=None)
     info.set_defaults(func=cmd_info)
+
+    # `albert convert`: its arguments live with the converter (albert_conversion.cli imports
+    # only argparse); the converter and any framework are imported when the command runs.
+    from albert_conversion.cli import register as register_convert
+
+    register_convert(sub)
     return parser
 
 

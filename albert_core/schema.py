@@ -158,12 +158,13 @@ def _backbone(config: AlbertConfig, pooler: bool) -> list[TensorSpec]:
 def _mlm_head(config: AlbertConfig) -> list[TensorSpec]:
     e, h, v = config.embedding_size, config.hidden_size, config.vocab_size
     word = PREFIX + "embeddings.word_embeddings.weight"
+    # In PyTorch state-dict order: the head's own ``bias`` first, then its sub-modules.
     return [
         TensorSpec("predictions.bias", (v,), "bias"),
-        TensorSpec("predictions.dense.weight", (e, h), "linear"),
-        TensorSpec("predictions.dense.bias", (e,), "bias"),
         TensorSpec("predictions.LayerNorm.weight", (e,), "norm_scale"),
         TensorSpec("predictions.LayerNorm.bias", (e,), "norm_bias"),
+        TensorSpec("predictions.dense.weight", (e, h), "linear"),
+        TensorSpec("predictions.dense.bias", (e,), "bias"),
         TensorSpec(
             "predictions.decoder.weight",
             (v, e),
@@ -210,6 +211,21 @@ def expected_shapes(config: AlbertConfig, head: str) -> dict[str, tuple[int, ...
 def tied_names(config: AlbertConfig, head: str) -> dict[str, str]:
     """``{tied name: source name}``: tensors that are the same parameter as another."""
     return {t.name: t.tied_to for t in tensor_specs(config, head) if t.tied_to}
+
+
+def possible_ties(head: str) -> dict[str, str]:
+    """``{tied name: source name}`` of every tie ``head`` has when its config ties them.
+
+    Needs no config, for writers that only see arrays: whether a tie is in force for a
+    given set of arrays is for the caller to decide (e.g. both arrays are equal).
+    """
+    from albert_core.config import AlbertConfig
+
+    probe = AlbertConfig(
+        vocab_size=8, embedding_size=2, hidden_size=2, num_hidden_layers=1,
+        num_attention_heads=1, intermediate_size=2, tie_word_embeddings=True,
+    )  # fmt: skip
+    return tied_names(probe, head)
 
 
 def kind_of(name: str) -> Kind:
@@ -338,16 +354,24 @@ def match(
             report.mismatched.append((t.name, t.shape, tuple(value.shape)))
             continue
         out[t.name] = value
-    report.unexpected = sorted(k for k in renamed if k not in shapes)
-    if head == "model":
-        # Head weights of a fuller checkpoint are unused, not wrong: transformers agrees.
-        report.ignored += [k for k in report.unexpected if not _is_backbone_name(k)]
-        report.unexpected = [k for k in report.unexpected if _is_backbone_name(k)]
+    # Weights of another ALBERT head (an SOP classifier, a pooler the head lacks, an MLM head
+    # under a classifier) are unused, not wrong: transformers loads such checkpoints too.
+    other_heads = _names_of_other_heads(config, head)
+    leftovers = sorted(k for k in renamed if k not in shapes)
+    report.ignored += [k for k in leftovers if k in other_heads]
+    report.unexpected = [k for k in leftovers if k not in other_heads]
     return out, report
 
 
-def _is_backbone_name(name: str) -> bool:
-    return name.split(".", 1)[0] in ("embeddings", "encoder", "pooler")
+def _names_of_other_heads(config: AlbertConfig, head: str) -> set[str]:
+    prefix = "" if head == "model" else PREFIX
+    names: set[str] = set()
+    for other in HEADS:
+        for spec in tensor_specs(config, other):
+            name = spec.name if other != "model" else PREFIX + spec.name
+            names.add(name.removeprefix(PREFIX) if not prefix and name.startswith(PREFIX)
+                      else name)
+    return names
 
 
 def check(
@@ -461,6 +485,68 @@ def from_keras_name(keras_name: str) -> str:
     if leaf not in ("kernel", "embeddings", "gamma", "beta", "bias", "weight"):
         raise ValueError(f"{keras_name!r} is not an ALBERT Keras variable name")
     return f"{module_name}.{canonical_leaf}"
+
+
+def keras_weight_name(name: str, head: str) -> str:
+    """Canonical name of ``head`` -> its Keras variable name below the model scope.
+
+    transformers' TF base model (``TFAlbertModel``) keeps its weights in an ``albert`` main
+    layer although the canonical (PyTorch) base-model names have no ``albert.`` prefix, so
+    base-model names gain that scope: ``embeddings.LayerNorm.weight`` ->
+    ``albert/embeddings/LayerNorm/gamma:0``, for every head alike.
+    """
+    if head == "model" and not name.startswith(PREFIX):
+        name = PREFIX + name
+    return to_keras_name(name)
+
+
+def from_keras_weight_name(keras_name: str, head: str) -> str:
+    """Inverse of :func:`keras_weight_name`: base-model names lose the ``albert`` main layer."""
+    name = from_keras_name(keras_name)
+    return name.removeprefix(PREFIX) if head == "model" else name
+
+
+#: Sub-module names in the order transformers' TF layers create them (within each parent).
+_KERAS_CREATION_ORDER = (
+    "albert", "embeddings", "word_embeddings", "token_type_embeddings", "position_embeddings",
+    "encoder", "embedding_hidden_mapping_in", "albert_layer_groups", "albert_layers",
+    "attention", "decoder", "query", "key", "value", "dense", "LayerNorm", "ffn", "ffn_output",
+    "full_layer_layer_norm", "pooler", "predictions", "sop_classifier", "classifier",
+    "qa_outputs",
+)  # fmt: skip
+_KERAS_RANK = {part: rank for rank, part in enumerate(_KERAS_CREATION_ORDER)}
+
+
+def keras_order_key(name: str) -> tuple[int, ...]:
+    """Sort key putting canonical names in the order Keras lists the weights of a layer.
+
+    That is the order transformers' TF classes create their variables (the ``weight_names``
+    of a ``tf_model.h5``): a layer's own variables (``predictions.bias``) before those of its
+    sub-layers, kernels before biases, sub-layers in creation order, list items by index.
+    """
+    module, _, leaf = name.rpartition(".")
+    key = []
+    for part in module.split(".") if module else ():
+        if part.isdigit():
+            key.append(int(part))
+        else:
+            key.append(_KERAS_RANK.get(part, len(_KERAS_RANK)))
+    # Leaves rank below every sub-module: own variables come first, weight before bias.
+    key.append(-2 if leaf == "weight" else -1)
+    return tuple(key)
+
+
+_LAYER_SLOT = re.compile(r"(?:^|\.)encoder\.albert_layer_groups\.(\d+)\.albert_layers\.(\d+)\.")
+
+
+def layer_slots(names: Iterable[str]) -> list[tuple[int, int]]:
+    """The distinct ``(group, inner layer)`` pairs that ``names`` hold weights for, sorted."""
+    slots = set()
+    for name in names:
+        found = _LAYER_SLOT.search(name)
+        if found:
+            slots.add((int(found.group(1)), int(found.group(2))))
+    return sorted(slots)
 
 
 def to_flax_path(name: str) -> tuple[str, ...]:

@@ -117,12 +117,14 @@ def write(
     """
     schema.head_spec(head)
     directory = Path(directory)
+    modules = {fmt: format_module(fmt) for fmt in formats}
+    # Refuse before writing anything, rather than after some formats are on disk.
+    for fmt in modules:
+        check_writable(directory / FORMATS[fmt][0], overwrite=overwrite)
     directory.mkdir(parents=True, exist_ok=True)
     written = []
-    for fmt in formats:
-        target = directory / FORMATS[fmt][0] if fmt in FORMATS else None
-        module = format_module(fmt)
-        check_writable(target, overwrite=overwrite)
+    for fmt, module in modules.items():
+        target = directory / FORMATS[fmt][0]
         result = module.write(target, arrays, head, overwrite=overwrite, **options)
         written += result if isinstance(result, list) else [target]
     return written
@@ -220,8 +222,27 @@ def save_pretrained(
     does) and the weights in each of ``formats``. ``arrays`` must hold every tensor of
     ``head``'s schema; each is checked before anything is written.
     """
-    schema.check(arrays, config, head, source="model state")
-    config = config.copy(architectures=[schema.head_spec(head).pt_class])
+    # Write the aligned arrays: canonical names and order, tied names filled from their
+    # source (the same array, so each format stores the tie the way transformers does).
+    aligned, _ = schema.check(arrays, config, head, source="model state")
+    changes = {"architectures": [schema.head_spec(head).pt_class]}
+    dtype = _weights_dtype(aligned)
+    if dtype is not None:
+        # transformers' ``dtype="auto"`` loads in the config's dtype: keep it truthful.
+        changes["dtype"] = dtype
+        if "torch_dtype" in config.extra:  # what older transformers versions call it
+            changes["torch_dtype"] = dtype
+    config = config.copy(**changes)
     directory = Path(directory)
-    written = write(directory, arrays, head, formats, overwrite=overwrite, **options)
+    check_writable(directory / CONFIG_NAME, overwrite=overwrite)
+    written = write(directory, aligned, head, formats, overwrite=overwrite, **options)
     return [config.save_pretrained(directory, overwrite=overwrite), *written]
+
+
+def _weights_dtype(arrays: Mapping[str, np.ndarray]) -> str | None:
+    """The dtype name of the first floating-point array (transformers' model dtype)."""
+    for array in arrays.values():
+        dtype = np.asarray(array).dtype
+        if dtype.kind == "f" or dtype.name == "bfloat16":
+            return dtype.name
+    return None

@@ -179,3 +179,21 @@ def test_unknown_head():
     assert schema.head_from_class_name("FlaxAlbertForQuestionAnswering") == "question-answering"
     with pytest.raises(ValueError):
         schema.head_from_class_name("BertModel")
+
+
+def test_weights_of_other_heads_are_ignored_not_unexpected(small):
+    # albert-base-v2 is published as a masked-LM checkpoint that still carries its pooler.
+    full = arrays_for(small, "pretraining")
+    out, report = schema.match(full, small, "masked-lm")
+    assert report.ok
+    assert sorted(report.ignored) == [
+        "albert.pooler.bias",
+        "albert.pooler.weight",
+        "sop_classifier.classifier.bias",
+        "sop_classifier.classifier.weight",
+    ]
+    assert "predictions.dense.weight" in out
+    # A name no ALBERT head has is still unexpected.
+    full["albert.encoder.extra.weight"] = np.zeros(2, np.float32)
+    _, report = schema.match(full, small, "masked-lm")
+    assert report.unexpected == ["albert.encoder.extra.weight"]
