@@ -274,6 +274,10 @@ class AlbertConfig:
     def from_dict(cls, data: Mapping[str, Any], **overrides: Any) -> AlbertConfig:
         """Build a config from a ``config.json``-style dict; ``overrides`` win."""
         kwargs = dict(data)
+        if "num_labels" in overrides and "id2label" not in overrides:
+            # A new label count replaces the stored label names.
+            kwargs.pop("id2label", None)
+            kwargs.pop("label2id", None)
         kwargs.update(overrides)
         return cls(**kwargs)
 

@@ -170,3 +170,12 @@ def test_every_activation_is_accepted():
     for act in ACTIVATIONS:
         assert AlbertConfig(hidden_size=8, num_attention_heads=2, intermediate_size=8,
                             hidden_act=act).hidden_act == act
+
+
+def test_num_labels_override_replaces_label_names(tmp_path):
+    config = AlbertConfig(hidden_size=8, num_attention_heads=2, intermediate_size=8,
+                          id2label={0: "neg", 1: "neu", 2: "pos"})
+    assert config.copy(num_labels=2).id2label == {0: "LABEL_0", 1: "LABEL_1"}
+    config.save_pretrained(tmp_path)
+    assert AlbertConfig.from_pretrained(tmp_path, num_labels=4).num_labels == 4
+    assert config.copy(hidden_size=16).id2label == config.id2label
