@@ -40,6 +40,13 @@ TOKENIZER_CONFIG_FILE_NAME = "tokenizer_config.json"
 """File name of the tokenizer options in a tokenizer directory."""
 SPECIAL_TOKENS_MAP_FILE_NAME = "special_tokens_map.json"
 """File name of the special tokens in a tokenizer directory."""
+TOKENIZER_FILES = (
+    VOCAB_FILE_NAME,
+    TOKENIZER_FILE_NAME,
+    TOKENIZER_CONFIG_FILE_NAME,
+    SPECIAL_TOKENS_MAP_FILE_NAME,
+)
+"""Every file a tokenizer directory may hold (what a hub download fetches)."""
 
 DEFAULT_MODEL_MAX_LENGTH = 512
 """Maximum sequence length of the released ALBERT checkpoints."""
@@ -1289,7 +1296,7 @@ class AlbertTokenizer(AlbertTokenizerBase):
         Reads directories written by :meth:`save_pretrained` and by transformers.  Keyword
         arguments override the saved options.  A path to a ``.model`` file is accepted too.
         """
-        directory, model_file = _locate(pretrained_model_name_or_path)
+        directory, model_file = _locate(_resolve_hub_id(pretrained_model_name_or_path, kwargs))
         if model_file is None:
             model_file = directory / VOCAB_FILE_NAME
             if not model_file.is_file():
@@ -1372,6 +1379,23 @@ def _check_model_path(path: Any, name: str) -> Path:
     if not resolved.is_file():
         raise FileNotFoundError(f"{name} {str(resolved)!r} does not exist")
     return resolved
+
+
+def _resolve_hub_id(path: Any, kwargs: dict[str, Any]) -> Any:
+    """A hub id (``albert/albert-base-v2``) becomes its cached snapshot directory.
+
+    Local paths and bad types pass through unchanged for :func:`_locate` to judge. The
+    ``revision`` keyword, when given, is consumed here.
+    """
+    revision = kwargs.pop("revision", None)
+    if not isinstance(path, str) or Path(path).exists() or path.count("/") > 1:
+        return path
+    from albert_core import hub
+
+    try:
+        return hub.resolve(path, revision=revision, files=TOKENIZER_FILES)
+    except hub.ModelNotFoundError:
+        return path
 
 
 def _locate(path: Any) -> tuple[Path, Path | None]:

@@ -67,6 +67,7 @@ from .tokenization import (
     SpecialToken,
     _check_model_path,
     _locate,
+    _resolve_hub_id,
     is_digit_comma_piece,
     load_sentencepiece,
     lower_per_character,
@@ -547,7 +548,7 @@ class AlbertTokenizerFast(AlbertTokenizerBase):
         :meth:`save_pretrained` and by transformers; keyword arguments override saved options.
         A path to a ``.model`` or ``tokenizer.json`` file is accepted too.
         """
-        directory, model_file = _locate(pretrained_model_name_or_path)
+        directory, model_file = _locate(_resolve_hub_id(pretrained_model_name_or_path, kwargs))
         vocab_file = tokenizer_file = None
         if model_file is not None:
             if model_file.suffix == ".json":

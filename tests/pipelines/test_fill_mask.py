@@ -20,8 +20,8 @@ TEXT = "Plants create energy through a process known as [MASK]."
 
 
 @pytest.fixture(scope="module")
-def fill_mask():
-    return pipeline("fill-mask", model=TINY, device=-1)
+def fill_mask(get_pipeline):
+    return get_pipeline("fill-mask")
 
 
 def softmax(x):
@@ -97,6 +97,14 @@ def test_long_input_is_truncated_with_a_warning(fill_mask):
     assert len(result) == 2
 
 
+def test_a_mask_beyond_the_limit_is_a_clear_error(fill_mask):
+    text = "word " * 400 + "[MASK]."
+    with pytest.warns(UserWarning, match="truncated"), pytest.raises(
+        PipelineError, match=r"no \[MASK\] token within the first 128 tokens"
+    ):
+        fill_mask(text)
+
+
 def run_cli(args, capsys, stdin: str | None = None, monkeypatch=None):
     if stdin is not None:
         monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
@@ -133,11 +141,13 @@ def test_cli_table_format(capsys):
         (["run", "--task", "fill-mask", "--model", str(TINY)], f"{TEXT}\n\n", "line 2 is empty"),
         (["run", "--task", "fill-mask", "--model", str(TINY), "no mask"], None, "no [MASK]"),
         (["run", "--task", "fill-mask", "--model", str(TINY), "--framework", "flax", "x"], None,
-         "flax"),
+         "framework 'flax' is not installed"),
     ],
 )
 def test_cli_errors_are_one_line_with_exit_2(args, stdin, needle, capsys, monkeypatch):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    # Flax looks uninstalled: importing its backend fails as it would without jax.
+    monkeypatch.setitem(sys.modules, "albert_flax.pipeline_backend", None)
     code, out, err = run_cli(args, capsys, stdin=stdin, monkeypatch=monkeypatch)
     assert code == 2 and out == ""
     assert err.count("\n") == 1 and needle in err and err.startswith("albert run: error:")
