@@ -35,7 +35,7 @@ import numpy as np  # noqa: E402
 import optree  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
-from albert_core import checkpoints  # noqa: E402
+from albert_core import checkpoints, schema  # noqa: E402
 from albert_core import modeling_utils as mu  # noqa: E402
 from albert_core.config import ACTIVATIONS, AlbertConfig  # noqa: E402
 from albert_core.schema import LoadReport  # noqa: E402
@@ -783,6 +783,8 @@ class TFAlbertPreTrainedModel(keras.Model):
     def __init__(self, config: AlbertConfig, *, dtype: Any = None, **kwargs: Any) -> None:
         if not isinstance(config, AlbertConfig):
             raise TypeError(f"config must be an AlbertConfig, got {type(config).__name__}")
+        # transformers' TF scope name, fixed: Keras would add _1, _2 ... per process.
+        kwargs.setdefault("name", schema.head_spec(self.head).keras_scope)
         super().__init__(dtype=dtype, **kwargs)
         self.config = config
         #: What :meth:`from_pretrained` matched; None for a model built from a config.
