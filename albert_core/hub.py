@@ -59,9 +59,11 @@ def resolve(
 
     repo_id = str(name_or_path)
     offline = is_offline() if local_files_only is None else local_files_only
+    asked_offline = offline
     found: list[Path] = []
 
     def fetch(filename: str) -> bool:
+        nonlocal offline
         try:
             local = hf_hub_download(
                 repo_id,
@@ -71,7 +73,12 @@ def resolve(
                 local_files_only=offline,
                 library_name="albert-models",
             )
-        except (EntryNotFoundError, LocalEntryNotFoundError):
+        except LocalEntryNotFoundError:
+            # Not cached, and (when online was asked for) the hub could not be reached:
+            # look only in the cache for the remaining files instead of waiting each out.
+            offline = True
+            return False
+        except EntryNotFoundError:  # the repository has no such file
             return False
         found.append(Path(local).parent)
         return True
@@ -89,7 +96,12 @@ def resolve(
     except (RepositoryNotFoundError, RevisionNotFoundError) as err:
         raise ModelNotFoundError(f"{name_or_path!r}: {err.__class__.__name__}: {err}") from None
     if not found:
-        where = "in the local cache (HF_HUB_OFFLINE is set)" if offline else "on the hub"
+        if asked_offline:
+            where = "in the local cache (HF_HUB_OFFLINE is set)"
+        elif offline:
+            where = "in the local cache, and the hub could not be reached"
+        else:
+            where = "on the hub"
         wanted = sorted({*files, *first_of})
         raise ModelNotFoundError(
             f"{name_or_path!r} is not a local directory, and none of {wanted} was found {where}"
