@@ -208,15 +208,16 @@ for _cls in OUTPUT_CLASSES:
 class AlbertEmbeddings(nn.Module):
     """Word + position + token-type embeddings of width ``embedding_size``, LayerNorm, dropout.
 
-    The word table's ``pad_token_id`` row gets no gradient (``padding_idx``), as in
-    transformers. Missing ``position_ids`` default to ``0..seq-1``; missing
-    ``token_type_ids`` to zeros.
+    The word table's ``pad_token_id`` row starts at zero but is trained like any other row,
+    as in the original ALBERT and our TF and Flax backends (transformers' PyTorch freezes it
+    with ``padding_idx``; see docs/equivalence.md). Missing ``position_ids`` default to
+    ``0..seq-1``; missing ``token_type_ids`` to zeros.
     """
 
     def __init__(self, config: AlbertConfig) -> None:
         super().__init__()
         e = config.embedding_size
-        self.word_embeddings = nn.Embedding(config.vocab_size, e, padding_idx=config.pad_token_id)
+        self.word_embeddings = nn.Embedding(config.vocab_size, e)
         self.position_embeddings = nn.Embedding(config.max_position_embeddings, e)
         self.token_type_embeddings = nn.Embedding(config.type_vocab_size, e)
         self.LayerNorm = nn.LayerNorm(e, eps=config.layer_norm_eps)
@@ -573,8 +574,6 @@ class AlbertPreTrainedModel(nn.Module):
                 module.bias.zero_()
         elif isinstance(module, nn.Embedding):
             module.weight.normal_(mean=0.0, std=std)
-            if module.padding_idx is not None:
-                module.weight[module.padding_idx].zero_()
         elif isinstance(module, nn.LayerNorm):
             module.weight.fill_(1.0)
             module.bias.zero_()
@@ -585,12 +584,10 @@ class AlbertPreTrainedModel(nn.Module):
         """Randomly (re-)initialise every weight from ``config.initializer_range``, then tie."""
         self.tie_weights()
         self.apply(self._init_module)
-        # The tied decoder (a Linear) is visited after the word embeddings: zero the padding
-        # row again.
-        with torch.no_grad():
-            for module in self.modules():
-                if isinstance(module, nn.Embedding) and module.padding_idx is not None:
-                    module.weight[module.padding_idx].zero_()
+        # The pad token's row starts at zero (after the tied decoder, a Linear, was visited).
+        if self.config.pad_token_id is not None:
+            with torch.no_grad():
+                self.get_input_embeddings().weight[self.config.pad_token_id].zero_()
 
     def tie_weights(self) -> None:
         """Make the MLM decoder share the word embeddings (if ``tie_word_embeddings``) and
