@@ -347,6 +347,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     register_convert(sub)
     register_verify(sub)
+
+    # `albert train-tokenizer`, `prepare-pretraining-data`, `pretrain` (albert_core.pretraining_cli
+    # imports only argparse; the trainers are imported when the command runs).
+    from albert_core.pretraining_cli import register as register_pretraining
+
+    register_pretraining(sub)
     return parser
 
 

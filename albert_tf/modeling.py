@@ -693,7 +693,11 @@ class AlbertMLMHead(keras.layers.Layer):
         """``(..., H)`` -> ``(..., vocab_size)`` float32 scores."""
         x = self.LayerNorm(self.activation(self.dense(hidden_states)))
         matrix = tf.cast(word_embeddings, self.compute_dtype)
-        logits = tf.einsum("...e,ve->...v", x, matrix)
+        # A 2-D matmul: the gradient of an ellipsis einsum w.r.t. the table materialises a
+        # (vocab, E, batch, seq) tensor, which a 30k vocabulary cannot afford.
+        flat = tf.reshape(x, (-1, self.embedding_size))
+        logits = tf.matmul(flat, matrix, transpose_b=True)
+        logits = tf.reshape(logits, tf.concat([tf.shape(x)[:-1], [self.vocab_size]], axis=0))
         return _float32(logits) + _float32(self.bias)
 
 

@@ -1,0 +1,339 @@
+"""Pre-training ALBERT in PyTorch: the LAMB optimizer, a data adapter and the trainer.
+
+* :class:`Lamb`: layer-wise adaptive moments (You et al., 2019), ALBERT's optimizer. Per
+  parameter ``w`` with gradient ``g`` at step ``t``::
+
+      m = β1·m + (1-β1)·g            v = β2·v + (1-β2)·g²
+      u = (m / (1-β1^t)) / (sqrt(v / (1-β2^t)) + ε) + λ·w
+      r = ‖w‖ / ‖u‖   (1 when either norm is 0, or for groups with adapt=False)
+      w = w - lr·r·u
+
+  ``optax.lamb`` (Flax trainer) and :class:`albert_tf.pretraining.Lamb` compute the same.
+* :class:`PretrainingIterableDataset`: masked batches of a prepared dataset as torch
+  tensors (``DataLoader(dataset, batch_size=None, num_workers=N)`` splits batches between
+  workers).
+* :class:`PTPretrainer`: the :class:`albert_core.pretraining_loop.FrameworkTrainer` that
+  ``albert pretrain --framework pt`` runs.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch.utils.data import IterableDataset, get_worker_info
+
+from albert_core.config import AlbertConfig
+from albert_core.pretraining_data import PretrainingData, collate
+from albert_core.pretraining_loop import FrameworkTrainer, PretrainingArguments, no_decay
+from albert_pt import weights
+from albert_pt.modeling import AlbertForPreTraining
+
+STATE_FILE = "pt_state.pt"
+
+#: Batch keys that hold integer ids (converted to int64, as embeddings and losses want).
+_LONG_KEYS = ("input_ids", "token_type_ids", "labels", "masked_lm_positions", "masked_lm_ids",
+              "sentence_order_label")
+
+
+# ================================================================================ LAMB
+class Lamb(torch.optim.Optimizer):
+    """LAMB with decoupled weight decay inside the trust ratio (see the module docstring).
+
+    Args:
+        params: parameters or parameter groups; a group may set ``weight_decay`` and
+            ``adapt`` (False: no trust ratio, the Adam step is used as it is).
+        lr: learning rate.
+        betas: ``(β1, β2)``.
+        eps: ``ε`` added to the root of the second moment.
+        weight_decay: ``λ``.
+        adapt: use the trust ratio (layer adaptation).
+    """
+
+    def __init__(
+        self,
+        params: Iterable[torch.Tensor] | Iterable[dict[str, Any]],
+        lr: float = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-6,
+        weight_decay: float = 0.0,
+        adapt: bool = True,
+    ) -> None:
+        if lr < 0 or eps < 0 or weight_decay < 0:
+            raise ValueError("lr, eps and weight_decay must be non-negative")
+        if not all(0.0 <= b < 1.0 for b in betas):
+            raise ValueError(f"betas must be in [0, 1), got {betas}")
+        defaults = {"lr": lr, "betas": betas, "eps": eps, "weight_decay": weight_decay,
+                    "adapt": adapt}
+        super().__init__(params, defaults)
+
+    @torch.no_grad()
+    def step(self, closure: Callable[[], float] | None = None) -> float | None:  # type: ignore[override]
+        """Take one LAMB step on every parameter that has a gradient."""
+        loss = None
+        if closure is not None:
+            with torch.enable_grad():
+                loss = closure()
+        for group in self.param_groups:
+            beta1, beta2 = group["betas"]
+            for param in group["params"]:
+                if param.grad is None:
+                    continue
+                grad = param.grad
+                if grad.is_sparse:
+                    raise RuntimeError("Lamb does not support sparse gradients")
+                state = self.state[param]
+                if not state:
+                    state["step"] = 0
+                    state["exp_avg"] = torch.zeros_like(param, memory_format=torch.preserve_format)
+                    state["exp_avg_sq"] = torch.zeros_like(
+                        param, memory_format=torch.preserve_format
+                    )
+                state["step"] += 1
+                t = state["step"]
+                m, v = state["exp_avg"], state["exp_avg_sq"]
+                m.mul_(beta1).add_(grad, alpha=1 - beta1)
+                v.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
+                update = (m / (1 - beta1**t)) / ((v / (1 - beta2**t)).sqrt_().add_(group["eps"]))
+                if group["weight_decay"]:
+                    update.add_(param, alpha=group["weight_decay"])
+                if group["adapt"]:
+                    w_norm = torch.linalg.vector_norm(param)
+                    u_norm = torch.linalg.vector_norm(update)
+                    ratio = torch.where(
+                        (w_norm > 0) & (u_norm > 0), w_norm / u_norm, torch.ones_like(w_norm)
+                    )
+                    update.mul_(ratio)
+                param.add_(update, alpha=-group["lr"])
+        return loss
+
+
+def parameter_groups(model: torch.nn.Module, weight_decay: float) -> list[dict[str, Any]]:
+    """Two groups: weights with decay and layer adaptation, and LayerNorm weights and biases
+    (:func:`albert_core.pretraining_loop.no_decay`) with neither. Tied weights appear once."""
+    decay, plain = [], []
+    for name, param in model.named_parameters():
+        if param.requires_grad:
+            (plain if no_decay(name) else decay).append(param)
+    return [
+        {"params": decay, "weight_decay": weight_decay, "adapt": True},
+        {"params": plain, "weight_decay": 0.0, "adapt": False},
+    ]
+
+
+def make_optimizer(model: torch.nn.Module, args: PretrainingArguments) -> torch.optim.Optimizer:
+    """LAMB or AdamW (``args.optimizer``) over :func:`parameter_groups`."""
+    groups = parameter_groups(model, args.weight_decay)
+    betas = (args.beta1, args.beta2)
+    if args.optimizer == "lamb":
+        return Lamb(groups, lr=args.learning_rate, betas=betas, eps=args.epsilon)
+    return torch.optim.AdamW(groups, lr=args.learning_rate, betas=betas, eps=args.epsilon)
+
+
+# ================================================================================ data
+def to_torch(batch: Mapping[str, np.ndarray], device: torch.device | str | None = None
+             ) -> dict[str, torch.Tensor]:
+    """A numpy batch as torch tensors (ids int64, masks int64, weights float32)."""
+    out = {}
+    for key, value in batch.items():
+        tensor = torch.from_numpy(np.ascontiguousarray(value))
+        if key in _LONG_KEYS or key == "attention_mask":
+            tensor = tensor.long()
+        out[key] = tensor if device is None else tensor.to(device)
+    return out
+
+
+class PretrainingIterableDataset(IterableDataset):
+    """Masked batches of a prepared dataset (``albert prepare-pretraining-data``) as torch
+    tensors.
+
+    Each item is a whole batch (use ``DataLoader(dataset, batch_size=None)``). With
+    ``num_workers > 0`` worker ``i`` builds batches ``i, i + N, ...``; the stream is the same
+    as with no workers. ``start`` skips that many examples (a resume position).
+
+    Args:
+        directory: the dataset directory.
+        batch_size: examples per batch.
+        split: ``"train"`` or ``"heldout"``.
+        seed: seed of the order and the masks.
+        start: examples to skip.
+        num_batches: stop after this many batches (None: endless).
+        shuffle: permute every epoch.
+    """
+
+    def __init__(
+        self,
+        directory: str | os.PathLike[str],
+        batch_size: int,
+        *,
+        split: str = "train",
+        seed: int = 0,
+        start: int = 0,
+        num_batches: int | None = None,
+        shuffle: bool = True,
+    ) -> None:
+        super().__init__()
+        self.directory = directory
+        self.batch_size = batch_size
+        self.split = split
+        self.seed = seed
+        self.start = start
+        self.num_batches = num_batches
+        self.shuffle = shuffle
+
+    def __iter__(self) -> Iterator[dict[str, torch.Tensor]]:
+        data = PretrainingData(self.directory, self.split)
+        iterator = data.batches(self.batch_size, seed=self.seed, shuffle=self.shuffle)
+        info = get_worker_info()
+        worker, workers = (0, 1) if info is None else (info.id, info.num_workers)
+        index = worker
+        while self.num_batches is None or index < self.num_batches:
+            examples = iterator.examples(self.start + index * self.batch_size, self.batch_size)
+            yield to_torch(collate(examples, data.vocab.pad_id))
+            index += workers
+
+
+# ============================================================================= trainer
+def pretraining_sums(
+    model: AlbertForPreTraining, batch: Mapping[str, torch.Tensor]
+) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+    """The objective (mean MLM + mean SOP cross-entropy) and the metric sums of a batch.
+
+    The masked-LM head runs only on the ``masked_lm_positions`` (as in ALBERT), which is
+    the same loss as the model's own ``labels`` loss at a fraction of the vocabulary
+    projection's cost.
+    """
+    out = model.albert(
+        batch["input_ids"],
+        attention_mask=batch["attention_mask"],
+        token_type_ids=batch["token_type_ids"],
+        return_dict=True,
+    )
+    hidden = out.last_hidden_state
+    positions = batch["masked_lm_positions"]
+    gathered = hidden.gather(1, positions.unsqueeze(-1).expand(-1, -1, hidden.shape[-1]))
+    logits = model.predictions(gathered).float()
+    ids = batch["masked_lm_ids"].reshape(-1)
+    weights_ = batch["masked_lm_weights"].reshape(-1).float()
+    token_ce = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), ids, reduction="none")
+    mlm_sum = (token_ce * weights_).sum()
+    mlm_count = weights_.sum()
+    sop_logits = model.sop_classifier(out.pooler_output).float()
+    labels = batch["sentence_order_label"]
+    sop_ce = F.cross_entropy(sop_logits, labels, reduction="none")
+    objective = mlm_sum / mlm_count.clamp_min(1.0) + sop_ce.mean()
+    with torch.no_grad():
+        sums = {
+            "mlm_loss_sum": mlm_sum.detach(),
+            "mlm_count": mlm_count,
+            "mlm_correct": ((logits.argmax(-1).reshape(-1) == ids).float() * weights_).sum(),
+            "sop_loss_sum": sop_ce.detach().sum(),
+            "sop_count": torch.tensor(float(labels.numel())),
+            "sop_correct": (sop_logits.argmax(-1) == labels).float().sum(),
+        }
+    return objective, sums
+
+
+class PTPretrainer(FrameworkTrainer):
+    """PyTorch trainer of :func:`albert_core.pretraining_loop.run_pretraining`.
+
+    Builds :class:`AlbertForPreTraining` from ``config`` after ``torch.manual_seed(seed)``
+    (or uses ``model``), with LAMB or AdamW over :func:`parameter_groups`. Gradients
+    accumulate in ``.grad``; the global norm is clipped with ``clip_grad_norm_``.
+    Checkpoints hold the weights, the optimizer state and torch's random state.
+
+    Args:
+        config: the model config.
+        args: the run's options.
+        device: where to train (``"cpu"`` default, ``"cuda"``).
+        model: start from this model instead of a fresh one.
+    """
+
+    framework = "pt"
+
+    def __init__(
+        self,
+        config: AlbertConfig,
+        args: PretrainingArguments,
+        *,
+        device: torch.device | str = "cpu",
+        model: AlbertForPreTraining | None = None,
+    ) -> None:
+        super().__init__(config, args)
+        self.device = torch.device(device)
+        if model is None:
+            torch.manual_seed(args.seed)
+            model = AlbertForPreTraining(config)
+        self.model = model.to(self.device)
+        self.model.train()
+        self.optimizer = make_optimizer(self.model, args)
+
+    def forward_backward(self, batch: Mapping[str, np.ndarray], scale: float) -> dict[str, float]:
+        """See :meth:`FrameworkTrainer.forward_backward`."""
+        objective, sums = pretraining_sums(self.model, to_torch(batch, self.device))
+        (objective * scale).backward()
+        return {key: float(value) for key, value in sums.items()}
+
+    def apply_gradients(self, learning_rate: float) -> None:
+        """See :meth:`FrameworkTrainer.apply_gradients`."""
+        if self.args.max_grad_norm > 0:
+            torch.nn.utils.clip_grad_norm_(self.model.parameters(), self.args.max_grad_norm)
+        for group in self.optimizer.param_groups:
+            group["lr"] = learning_rate
+        self.optimizer.step()
+        self.optimizer.zero_grad(set_to_none=True)
+
+    @torch.no_grad()
+    def evaluate(self, batch: Mapping[str, np.ndarray]) -> dict[str, float]:
+        """See :meth:`FrameworkTrainer.evaluate`."""
+        self.model.eval()
+        try:
+            _, sums = pretraining_sums(self.model, to_torch(batch, self.device))
+        finally:
+            self.model.train()
+        return {key: float(value) for key, value in sums.items()}
+
+    def save_state(self, directory: Path) -> None:
+        """See :meth:`FrameworkTrainer.save_state`."""
+        state = {
+            "model": self.model.state_dict(),
+            "optimizer": self.optimizer.state_dict(),
+            "torch_rng": torch.get_rng_state(),
+        }
+        if self.device.type == "cuda":
+            state["cuda_rng"] = torch.cuda.get_rng_state(self.device)
+        torch.save(state, directory / STATE_FILE)
+
+    def load_state(self, directory: Path) -> None:
+        """See :meth:`FrameworkTrainer.load_state`."""
+        state = torch.load(directory / STATE_FILE, map_location=self.device, weights_only=True)
+        self.model.load_state_dict(state["model"])
+        self.model.tie_weights()
+        self.optimizer.load_state_dict(state["optimizer"])
+        torch.set_rng_state(state["torch_rng"].cpu())
+        if "cuda_rng" in state and self.device.type == "cuda":
+            torch.cuda.set_rng_state(state["cuda_rng"].cpu(), self.device)
+
+    def save_pretrained(self, directory: Path) -> None:
+        """See :meth:`FrameworkTrainer.save_pretrained`."""
+        self.model.save_pretrained(directory)
+
+    def numpy_weights(self) -> dict[str, np.ndarray]:
+        """See :meth:`FrameworkTrainer.numpy_weights`."""
+        return weights.model_arrays(self.model)
+
+
+__all__ = [
+    "Lamb",
+    "PTPretrainer",
+    "PretrainingIterableDataset",
+    "make_optimizer",
+    "parameter_groups",
+    "pretraining_sums",
+    "to_torch",
+]

@@ -1,0 +1,380 @@
+"""Pre-training ALBERT with Keras 3 / TensorFlow: a LAMB optimizer, a tf.data adapter, the
+trainer.
+
+* :class:`Lamb`: ALBERT's LAMB as a Keras optimizer. ``keras.optimizers.Lamb`` exists but
+  computes something else: it applies weight decay outside the trust ratio (Keras'
+  decoupled ``weight_decay``) and adapts every variable, biases and LayerNorm weights
+  included. This one follows the formula of :class:`albert_pt.pretraining.Lamb` (decay
+  inside the trust ratio, no decay and no adaptation for LayerNorm weights and biases).
+* :func:`tf_dataset`: masked batches of a prepared dataset as a ``tf.data.Dataset``.
+* :class:`TFPretrainer`: the :class:`albert_core.pretraining_loop.FrameworkTrainer` of
+  ``albert pretrain --framework tf``: ``tf.function`` steps, gradients accumulated in
+  variables.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+import tensorflow as tf  # noqa: E402
+
+from albert_core.config import AlbertConfig  # noqa: E402
+from albert_core.pretraining_data import PretrainingData, collate  # noqa: E402
+from albert_core.pretraining_loop import (  # noqa: E402
+    NO_DECAY_PATTERNS,
+    FrameworkTrainer,
+    PretrainingArguments,
+    no_decay,
+)
+from albert_tf import weights  # noqa: E402
+from albert_tf.modeling import TFAlbertForPreTraining  # noqa: E402
+
+STATE_FILE = "tf_state.npz"
+
+#: dtypes of the batch arrays in the ``tf.data`` adapter.
+_DTYPES = {"masked_lm_weights": tf.float32}
+
+
+# ================================================================================ LAMB
+class Lamb(keras.optimizers.Optimizer):
+    """LAMB with weight decay inside the trust ratio, as ALBERT uses it.
+
+    Per variable ``w`` with gradient ``g`` at step ``t``: ``u = m̂ / (sqrt(v̂) + ε) + λ·w``
+    and ``w -= lr · (‖w‖ / ‖u‖) · u`` (ratio 1 when a norm is 0), where ``m̂``, ``v̂`` are the
+    bias-corrected moments. Variables whose path contains one of ``exclude_patterns`` get
+    neither the decay nor the ratio.
+
+    Args:
+        learning_rate: a float, a schedule or a variable.
+        beta_1, beta_2: moment decay rates.
+        epsilon: added to the root of the second moment.
+        weight_decay_rate: ``λ``.
+        exclude_patterns: substrings of variable paths excluded from decay and adaptation
+            (default: LayerNorm weights and biases).
+        **kwargs: base optimizer options (``global_clipnorm``, ``name``, ...); Keras' own
+            ``weight_decay`` is not used.
+    """
+
+    def __init__(
+        self,
+        learning_rate: Any = 1e-3,
+        beta_1: float = 0.9,
+        beta_2: float = 0.999,
+        epsilon: float = 1e-6,
+        weight_decay_rate: float = 0.0,
+        exclude_patterns: Sequence[str] = NO_DECAY_PATTERNS,
+        name: str = "lamb",
+        **kwargs: Any,
+    ) -> None:
+        if kwargs.get("weight_decay") is not None:
+            raise ValueError("use weight_decay_rate (applied inside the trust ratio)")
+        super().__init__(learning_rate=learning_rate, name=name, **kwargs)
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.weight_decay_rate = weight_decay_rate
+        self.exclude_patterns = tuple(exclude_patterns)
+
+    def build(self, var_list: Sequence[keras.Variable]) -> None:
+        """Create the first and second moment of every variable."""
+        if self.built:
+            return
+        super().build(var_list)
+        self._momentums, self._velocities = self.add_optimizer_variables(
+            var_list, ["momentum", "velocity"]
+        )
+        self._plain_flags = [
+            any(pattern in v.path for pattern in self.exclude_patterns) for v in var_list
+        ]
+
+    def _plain(self, variable: Any) -> bool:
+        """Whether ``variable`` is excluded from decay and adaptation (by its path)."""
+        return self._plain_flags[self._get_variable_index(variable)]
+
+    def update_step(self, gradient: Any, variable: keras.Variable, learning_rate: Any) -> None:
+        """One LAMB update of ``variable``."""
+        ops = keras.ops
+        dtype = variable.dtype
+        lr = ops.cast(learning_rate, dtype)
+        gradient = ops.cast(gradient, dtype)
+        step = ops.cast(self.iterations + 1, dtype)
+        m = self._momentums[self._get_variable_index(variable)]
+        v = self._velocities[self._get_variable_index(variable)]
+        self.assign(m, ops.add(ops.multiply(m, self.beta_1),
+                               ops.multiply(gradient, 1.0 - self.beta_1)))
+        self.assign(v, ops.add(ops.multiply(v, self.beta_2),
+                               ops.multiply(ops.square(gradient), 1.0 - self.beta_2)))
+        m_hat = ops.divide(m, 1.0 - ops.power(ops.cast(self.beta_1, dtype), step))
+        v_hat = ops.divide(v, 1.0 - ops.power(ops.cast(self.beta_2, dtype), step))
+        update = ops.divide(m_hat, ops.add(ops.sqrt(v_hat), self.epsilon))
+        if self._plain(variable):
+            self.assign_sub(variable, ops.multiply(lr, update))
+            return
+        if self.weight_decay_rate:
+            update = ops.add(update, ops.multiply(variable, self.weight_decay_rate))
+        w_norm = ops.sqrt(ops.sum(ops.square(variable)))
+        u_norm = ops.sqrt(ops.sum(ops.square(update)))
+        ratio = ops.where(
+            ops.logical_and(ops.greater(w_norm, 0.0), ops.greater(u_norm, 0.0)),
+            ops.divide(w_norm, ops.maximum(u_norm, 1e-30)),
+            1.0,
+        )
+        self.assign_sub(variable, ops.multiply(ops.multiply(lr, ratio), update))
+
+    def get_config(self) -> dict[str, Any]:
+        """Keras config (the LAMB hyper-parameters included)."""
+        config = super().get_config()
+        config.update(beta_1=self.beta_1, beta_2=self.beta_2, epsilon=self.epsilon,
+                      weight_decay_rate=self.weight_decay_rate,
+                      exclude_patterns=list(self.exclude_patterns))
+        return config
+
+
+def make_optimizer(args: PretrainingArguments) -> keras.optimizers.Optimizer:
+    """:class:`Lamb` or ``keras.optimizers.AdamW`` (``args.optimizer``); LayerNorm weights
+    and biases get no weight decay (and no layer adaptation). Clipping is done by the
+    trainer."""
+    if args.optimizer == "lamb":
+        return Lamb(args.learning_rate, beta_1=args.beta1, beta_2=args.beta2,
+                    epsilon=args.epsilon, weight_decay_rate=args.weight_decay)
+    return keras.optimizers.AdamW(
+        learning_rate=args.learning_rate, weight_decay=args.weight_decay, beta_1=args.beta1,
+        beta_2=args.beta2, epsilon=args.epsilon,
+    )
+
+
+# ================================================================================ data
+def tf_dataset(
+    directory: str | os.PathLike[str],
+    batch_size: int,
+    *,
+    split: str = "train",
+    seed: int = 0,
+    start: int = 0,
+    num_batches: int | None = None,
+    shuffle: bool = True,
+) -> tf.data.Dataset:
+    """Masked batches of a prepared dataset as a ``tf.data.Dataset`` of dicts of tensors.
+
+    Keys and shapes as :func:`albert_core.pretraining_data.collate` (int32, weights
+    float32); ``start`` skips that many examples; ``num_batches`` None is endless.
+    The dataset is prefetched.
+    """
+    data = PretrainingData(directory, split)
+    width = data.config.max_seq_length
+    preds = data.config.max_predictions
+
+    def generate() -> Iterator[dict[str, np.ndarray]]:
+        iterator = data.batches(batch_size, seed=seed, shuffle=shuffle)
+        index = 0
+        while num_batches is None or index < num_batches:
+            examples = iterator.examples(start + index * batch_size, batch_size)
+            yield collate(examples, data.vocab.pad_id)
+            index += 1
+
+    shapes = {
+        "input_ids": (batch_size, width), "attention_mask": (batch_size, width),
+        "token_type_ids": (batch_size, width), "labels": (batch_size, width),
+        "masked_lm_positions": (batch_size, preds), "masked_lm_ids": (batch_size, preds),
+        "masked_lm_weights": (batch_size, preds), "sentence_order_label": (batch_size,),
+    }
+    signature = {key: tf.TensorSpec(shape, _DTYPES.get(key, tf.int32))
+                 for key, shape in shapes.items()}
+    dataset = tf.data.Dataset.from_generator(generate, output_signature=signature)
+    return dataset.prefetch(tf.data.AUTOTUNE)
+
+
+# ============================================================================= trainer
+def _mlm_logits(model: TFAlbertForPreTraining, hidden: tf.Tensor) -> tf.Tensor:
+    """The MLM head's scores, ``(batch, predictions, H) -> (batch, predictions, vocab)``.
+
+    The same computation as ``model.predictions`` (dense, activation, LayerNorm, tied
+    decoder, bias) with the decoder as a plain matmul: the gradient of the head's
+    ``einsum("...e,ve->...v")`` with respect to the embedding table materialises a
+    ``(vocab, E, batch, predictions)`` tensor in TensorFlow (tens of GB for a 30k
+    vocabulary), the matmul's does not.
+    """
+    head = model.predictions
+    x = head.LayerNorm(head.activation(head.dense(hidden)))
+    shape = tf.shape(x)
+    table = tf.cast(model.get_input_embeddings().table, x.dtype)
+    logits = tf.matmul(tf.reshape(x, [-1, shape[-1]]), table, transpose_b=True)
+    logits = tf.reshape(logits, tf.concat([shape[:-1], [-1]], 0))
+    return tf.cast(logits, tf.float32) + tf.cast(head.bias, tf.float32)
+
+
+def pretraining_sums(
+    model: TFAlbertForPreTraining, batch: Mapping[str, tf.Tensor], training: bool
+) -> tuple[tf.Tensor, dict[str, tf.Tensor]]:
+    """The objective (mean MLM + mean SOP cross-entropy) and the metric sums of a batch;
+    the MLM head runs on the ``masked_lm_positions`` only."""
+    features = {name: batch[name] for name in ("input_ids", "attention_mask", "token_type_ids")}
+    out = model.albert(features, training=training)
+    gathered = tf.gather(out["last_hidden_state"], batch["masked_lm_positions"], batch_dims=1)
+    logits = _mlm_logits(model, gathered)
+    ids = tf.cast(batch["masked_lm_ids"], tf.int32)
+    w = tf.cast(batch["masked_lm_weights"], tf.float32)
+    token_ce = tf.nn.sparse_softmax_cross_entropy_with_logits(labels=ids, logits=logits)
+    mlm_sum = tf.reduce_sum(token_ce * w)
+    mlm_count = tf.reduce_sum(w)
+    sop_logits = model.sop_classifier(out["pooler_output"], training=training)
+    labels = tf.cast(batch["sentence_order_label"], tf.int32)
+    sop_ce = tf.nn.sparse_softmax_cross_entropy_with_logits(labels=labels, logits=sop_logits)
+    objective = mlm_sum / tf.maximum(mlm_count, 1.0) + tf.reduce_mean(sop_ce)
+    mlm_hits = tf.cast(tf.equal(tf.argmax(logits, -1, output_type=tf.int32), ids), tf.float32)
+    sop_hits = tf.cast(tf.equal(tf.argmax(sop_logits, -1, output_type=tf.int32), labels),
+                       tf.float32)
+    sums = {
+        "mlm_loss_sum": mlm_sum,
+        "mlm_count": mlm_count,
+        "mlm_correct": tf.reduce_sum(mlm_hits * w),
+        "sop_loss_sum": tf.reduce_sum(sop_ce),
+        "sop_count": tf.cast(tf.size(labels), tf.float32),
+        "sop_correct": tf.reduce_sum(sop_hits),
+    }
+    return objective, sums
+
+
+def _numpy_sums(sums: Mapping[str, tf.Tensor]) -> dict[str, float]:
+    return {key: float(value) for key, value in sums.items()}
+
+
+class TFPretrainer(FrameworkTrainer):
+    """Keras/TensorFlow trainer of :func:`albert_core.pretraining_loop.run_pretraining`.
+
+    Builds :class:`TFAlbertForPreTraining` after ``keras.utils.set_random_seed(seed)`` (or
+    uses ``model``); gradients accumulate in non-trainable variables and are clipped with
+    ``tf.clip_by_global_norm``. Checkpoints hold every model variable (dropout seed state
+    included) and every optimizer variable.
+
+    Args:
+        config: the model config.
+        args: the run's options.
+        model: start from this model instead of a fresh one.
+        jit_compile: compile the steps with XLA.
+    """
+
+    framework = "tf"
+
+    def __init__(
+        self,
+        config: AlbertConfig,
+        args: PretrainingArguments,
+        *,
+        model: TFAlbertForPreTraining | None = None,
+        jit_compile: bool = False,
+    ) -> None:
+        super().__init__(config, args)
+        if model is None:
+            keras.utils.set_random_seed(args.seed)
+            model = TFAlbertForPreTraining(config)
+        self.model = model
+        self.variables = list(model.trainable_variables)
+        self.optimizer = make_optimizer(args)
+        if args.optimizer == "adamw":
+            self.optimizer.exclude_from_weight_decay(
+                var_list=[v for v in self.variables if no_decay(v.path)]
+            )
+        self.optimizer.build(self.variables)
+        self.accumulated = [
+            tf.Variable(tf.zeros(v.shape, v.dtype), trainable=False) for v in self.variables
+        ]
+        options = {"jit_compile": jit_compile, "reduce_retracing": True}
+        self._forward_backward = tf.function(self._forward_backward_fn, **options)
+        self._apply = tf.function(self._apply_fn, **options)
+        self._evaluate = tf.function(self._evaluate_fn, **options)
+
+    def _forward_backward_fn(self, batch: dict[str, tf.Tensor], scale: tf.Tensor
+                             ) -> dict[str, tf.Tensor]:
+        with tf.GradientTape() as tape:
+            objective, sums = pretraining_sums(self.model, batch, training=True)
+            scaled = objective * scale
+        grads = tape.gradient(scaled, self.variables)
+        for acc, grad in zip(self.accumulated, grads, strict=True):
+            if grad is not None:
+                acc.assign_add(tf.convert_to_tensor(grad))
+        return sums
+
+    def _apply_fn(self, learning_rate: tf.Tensor) -> None:
+        grads = [tf.identity(acc) for acc in self.accumulated]
+        if self.args.max_grad_norm > 0:
+            grads, _ = tf.clip_by_global_norm(grads, self.args.max_grad_norm)
+        self.optimizer.learning_rate.assign(learning_rate)
+        self.optimizer.apply(grads, self.variables)
+        for acc in self.accumulated:
+            acc.assign(tf.zeros_like(acc))
+
+    def _evaluate_fn(self, batch: dict[str, tf.Tensor]) -> dict[str, tf.Tensor]:
+        return pretraining_sums(self.model, batch, training=False)[1]
+
+    @staticmethod
+    def _tensors(batch: Mapping[str, np.ndarray]) -> dict[str, tf.Tensor]:
+        return {key: tf.convert_to_tensor(value) for key, value in batch.items()
+                if key != "labels"}
+
+    def forward_backward(self, batch: Mapping[str, np.ndarray], scale: float) -> dict[str, float]:
+        """See :meth:`FrameworkTrainer.forward_backward`."""
+        sums = self._forward_backward(self._tensors(batch), tf.constant(scale, tf.float32))
+        return _numpy_sums(sums)
+
+    def apply_gradients(self, learning_rate: float) -> None:
+        """See :meth:`FrameworkTrainer.apply_gradients`."""
+        self._apply(tf.constant(learning_rate, tf.float32))
+
+    def evaluate(self, batch: Mapping[str, np.ndarray]) -> dict[str, float]:
+        """See :meth:`FrameworkTrainer.evaluate`."""
+        return _numpy_sums(self._evaluate(self._tensors(batch)))
+
+    def _state_variables(self) -> dict[str, Callable[[], list[Any]]]:
+        return {"model": lambda: self.model.variables,
+                "optimizer": lambda: self.optimizer.variables}
+
+    def _relative(self, path: str) -> str:
+        """A variable path without the model's instance name (``tf_albert_for_pre_training_3``)."""
+        return path.replace(self.model.name, "model")
+
+    def save_state(self, directory: Path) -> None:
+        """See :meth:`FrameworkTrainer.save_state`."""
+        arrays = {}
+        for group, variables in self._state_variables().items():
+            for index, variable in enumerate(variables()):
+                arrays[f"{group}/{index:05d}/{self._relative(variable.path)}"] = np.asarray(
+                    variable.numpy()
+                )
+        with open(directory / STATE_FILE, "wb") as handle:
+            np.savez(handle, **arrays)
+
+    def load_state(self, directory: Path) -> None:
+        """See :meth:`FrameworkTrainer.load_state`."""
+        with np.load(directory / STATE_FILE) as data:
+            saved = {key: data[key] for key in data.files}
+        for group, variables in self._state_variables().items():
+            current = variables()
+            keys = sorted(k for k in saved if k.startswith(group + "/"))
+            if len(keys) != len(current):
+                raise ValueError(f"{directory / STATE_FILE} holds {len(keys)} {group} "
+                                 f"variables, the trainer has {len(current)}")
+            for key, variable in zip(keys, current, strict=True):
+                path = key.split("/", 2)[2]
+                if path != self._relative(variable.path):
+                    raise ValueError(f"{directory / STATE_FILE}: {path} does not match "
+                                     f"{self._relative(variable.path)}")
+                variable.assign(saved[key])
+
+    def save_pretrained(self, directory: Path) -> None:
+        """See :meth:`FrameworkTrainer.save_pretrained` (``model.safetensors``)."""
+        self.model.save_pretrained(directory, formats=("safetensors",))
+
+    def numpy_weights(self) -> dict[str, np.ndarray]:
+        """See :meth:`FrameworkTrainer.numpy_weights`."""
+        return weights.model_arrays(self.model)
+
+
+__all__ = ["Lamb", "TFPretrainer", "make_optimizer", "pretraining_sums", "tf_dataset"]
