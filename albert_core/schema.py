@@ -260,6 +260,15 @@ class LoadReport:
         """True when nothing is missing, unexpected or of the wrong shape."""
         return not (self.missing or self.unexpected or self.mismatched)
 
+    def loading_info(self) -> dict[str, list[str]]:
+        """The report as transformers' ``output_loading_info=True`` dict."""
+        return {
+            "missing_keys": list(self.missing),
+            "unexpected_keys": list(self.unexpected),
+            "mismatched_keys": [name for name, _, _ in self.mismatched],
+            "error_msgs": [],
+        }
+
     def describe(self) -> str:
         """A multi-line, human-readable account listing every offending name."""
         lines = []

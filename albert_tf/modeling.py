@@ -1071,14 +1071,7 @@ class TFAlbertPreTrainedModel(keras.Model):
         weights.load_arrays(model, loaded.arrays)
         model.loading_report = loaded.report
         if output_loading_info:
-            report = loaded.report
-            info = {
-                "missing_keys": list(report.missing),
-                "unexpected_keys": list(report.unexpected),
-                "mismatched_keys": [name for name, _, _ in report.mismatched],
-                "error_msgs": [],
-            }
-            return model, info
+            return model, loaded.report.loading_info()
         return model
 
     def save_pretrained(
