@@ -32,7 +32,7 @@ from __future__ import annotations
 import itertools
 import math
 import os
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -45,6 +45,7 @@ import numpy as np
 from albert_core import checkpoints, schema
 from albert_core import modeling_utils as mu
 from albert_core.config import ACTIVATIONS, AlbertConfig
+from albert_core.model_output import ModelOutput
 from albert_core.schema import LoadReport
 from albert_flax import weights
 
@@ -92,47 +93,6 @@ def get_activation(name: str) -> Callable[[Array], Array]:
 
 
 # ================================================================================ outputs
-class ModelOutput:
-    """Base of the output dataclasses (flax struct dataclasses, hence pytrees).
-
-    Fields are read as attributes (``out.logits``) or by name (``out["logits"]``). Integer
-    indexing and iteration see :meth:`to_tuple`: the fields that are not None, in
-    declaration order, which is also what ``return_dict=False`` returns.
-    """
-
-    def keys(self) -> list[str]:
-        """Names of the fields that are not None."""
-        return [f for f in self.__dataclass_fields__ if getattr(self, f) is not None]
-
-    def values(self) -> list[Any]:
-        """Values of the fields that are not None."""
-        return [getattr(self, k) for k in self.keys()]
-
-    def items(self) -> list[tuple[str, Any]]:
-        """``(name, value)`` of the fields that are not None."""
-        return [(k, getattr(self, k)) for k in self.keys()]
-
-    def to_tuple(self) -> tuple[Any, ...]:
-        """The non-None field values as a tuple."""
-        return tuple(self.values())
-
-    def __getitem__(self, key: str | int | slice) -> Any:
-        if isinstance(key, str):
-            if key not in self.keys():
-                raise KeyError(key)
-            return getattr(self, key)
-        return self.to_tuple()[key]
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.keys()
-
-    def __iter__(self) -> Iterator[Any]:
-        return iter(self.to_tuple())
-
-    def __len__(self) -> int:
-        return len(self.keys())
-
-
 _Arrays = tuple[Array, ...]
 
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -32,6 +32,7 @@ from torch.utils.checkpoint import checkpoint
 from albert_core import checkpoints
 from albert_core import modeling_utils as mu
 from albert_core.config import AlbertConfig
+from albert_core.model_output import ModelOutput
 from albert_core.schema import LoadReport
 from albert_pt import weights
 from albert_pt.activations import get_activation
@@ -50,48 +51,6 @@ _DTYPES = {
 
 
 # ================================================================================ outputs
-class ModelOutput:
-    """Base of the output dataclasses.
-
-    Like transformers' ``ModelOutput``: fields are read as attributes (``out.logits``) or by
-    name (``out["logits"]``); iteration, ``keys()``, ``items()`` and ``len()`` see the fields
-    that are not None; integer indexing and slicing index :meth:`to_tuple`, which is also
-    what ``return_dict=False`` returns.
-    """
-
-    def keys(self) -> list[str]:
-        """Names of the fields that are not None."""
-        return [f.name for f in dataclasses.fields(self) if getattr(self, f.name) is not None]
-
-    def values(self) -> list[Any]:
-        """Values of the fields that are not None."""
-        return [getattr(self, k) for k in self.keys()]
-
-    def items(self) -> list[tuple[str, Any]]:
-        """``(name, value)`` of the fields that are not None."""
-        return [(k, getattr(self, k)) for k in self.keys()]
-
-    def to_tuple(self) -> tuple[Any, ...]:
-        """The non-None field values as a tuple."""
-        return tuple(self.values())
-
-    def __getitem__(self, key: str | int | slice) -> Any:
-        if isinstance(key, str):
-            if key not in self.keys():
-                raise KeyError(key)
-            return getattr(self, key)
-        return self.to_tuple()[key]
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.keys()
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.keys())
-
-    def __len__(self) -> int:
-        return len(self.keys())
-
-
 _TensorTuple = tuple[torch.Tensor, ...]
 
 
