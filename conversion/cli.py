@@ -150,7 +150,6 @@ def run_convert(args: argparse.Namespace) -> int:
     """Run a conversion for parsed ``args``; print the summary; return the exit status."""
     from albert_conversion.convert import convert
     from albert_conversion.verify import VerificationError
-
     from albert_core.schema import WeightsMismatchError
 
     def log(message: str) -> None:

@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from albert_conversion import tf1
 
+from albert_conversion import tf1
 from albert_core import checkpoints, hub, schema
 from albert_core.checkpoints import FORMATS, CheckpointError, detect_formats
 from albert_core.checkpoints.safetensors_format import parse_size

@@ -24,8 +24,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from albert_conversion import tf1
 
+from albert_conversion import tf1
 from albert_core import checkpoints, schema
 from albert_core.config import AlbertConfig
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from albert_conversion import ConversionError, convert, load_source
 
+from albert_conversion import ConversionError, convert, load_source
 from albert_core import checkpoints, schema
 from albert_core.config import AlbertConfig
 

@@ -17,8 +17,8 @@ import pytest
 tf = pytest.importorskip("tensorflow")
 
 import tf1_original_reference as ref  # noqa: E402
-from albert_conversion import TF1CompatibilityError, convert  # noqa: E402
 
+from albert_conversion import TF1CompatibilityError, convert  # noqa: E402
 from albert_core.checkpoints import CheckpointError  # noqa: E402
 
 GOLDENS = Path(__file__).resolve().parents[1] / "fixtures" / "goldens"
