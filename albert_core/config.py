@@ -322,12 +322,18 @@ class AlbertConfig:
 
     @classmethod
     def from_pretrained(
-        cls, name_or_path: str | os.PathLike[str], *, revision: str | None = None, **overrides: Any
+        cls,
+        name_or_path: str | os.PathLike[str],
+        *,
+        revision: str | None = None,
+        cache_dir: str | os.PathLike[str] | None = None,
+        **overrides: Any,
     ) -> AlbertConfig:
         """Load from a directory, a config file, a preset name or a hub id.
 
         Directories are searched for ``config.json`` first, then ``albert_config.json``.
-        Preset names are those of :data:`albert_core.presets.PRESETS`.
+        Preset names are those of :data:`albert_core.presets.PRESETS`. ``revision`` and
+        ``cache_dir`` (default: huggingface_hub's cache) apply to hub ids.
         """
         from albert_core import hub, presets
 
@@ -337,7 +343,8 @@ class AlbertConfig:
         if not path.is_dir() and str(name_or_path) in presets.PRESETS:
             return presets.preset(str(name_or_path), **overrides)
         directory = hub.resolve(
-            name_or_path, revision=revision, files=[CONFIG_NAME, ORIGINAL_CONFIG_NAME]
+            name_or_path, revision=revision, cache_dir=cache_dir,
+            files=[CONFIG_NAME, ORIGINAL_CONFIG_NAME],
         )
         for name in (CONFIG_NAME, ORIGINAL_CONFIG_NAME):
             if (directory / name).is_file():

@@ -1385,15 +1385,16 @@ def _resolve_hub_id(path: Any, kwargs: dict[str, Any]) -> Any:
     """A hub id (``albert/albert-base-v2``) becomes its cached snapshot directory.
 
     Local paths and bad types pass through unchanged for :func:`_locate` to judge. The
-    ``revision`` keyword, when given, is consumed here.
+    ``revision`` and ``cache_dir`` keywords, when given, are consumed here.
     """
     revision = kwargs.pop("revision", None)
+    cache_dir = kwargs.pop("cache_dir", None)
     if not isinstance(path, str) or Path(path).exists() or path.count("/") > 1:
         return path
     from albert_core import hub
 
     try:
-        return hub.resolve(path, revision=revision, files=TOKENIZER_FILES)
+        return hub.resolve(path, revision=revision, cache_dir=cache_dir, files=TOKENIZER_FILES)
     except hub.ModelNotFoundError:
         return path
 

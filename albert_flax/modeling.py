@@ -1404,6 +1404,7 @@ class FlaxAlbertPreTrainedModel:
         dtype: Dtype = jnp.float32,
         param_dtype: Dtype = jnp.float32,
         revision: str | None = None,
+        cache_dir: str | os.PathLike[str] | None = None,
         strict: bool = True,
         config: AlbertConfig | None = None,
         fmt: str | None = None,
@@ -1427,6 +1428,7 @@ class FlaxAlbertPreTrainedModel:
             name_or_path: a directory or a hub id.
             dtype: computation dtype. ``param_dtype``: dtype of the loaded params.
             revision: hub revision. ``config``: use this config instead of the checkpoint's.
+            cache_dir: where hub downloads are cached (default: huggingface_hub's cache).
             fmt: checkpoint format to read when the directory holds several.
             remat, scan_layers, precision: as in the constructor.
             **config_overrides: config fields to change (``num_labels=5``, ...).
@@ -1435,12 +1437,13 @@ class FlaxAlbertPreTrainedModel:
         """
         if config is None and config_overrides:
             config = AlbertConfig.from_pretrained(
-                name_or_path, revision=revision, **config_overrides
+                name_or_path, revision=revision, cache_dir=cache_dir, **config_overrides
             )
         elif config is not None and config_overrides:
             config = config.copy(**config_overrides)
         loaded = checkpoints.load_pretrained(
-            name_or_path, cls.head, config=config, revision=revision, fmt=fmt, strict=strict
+            name_or_path, cls.head, config=config, revision=revision, fmt=fmt, strict=strict,
+            cache_dir=cache_dir,
         )
         model = cls(
             loaded.config,

@@ -699,6 +699,7 @@ class AlbertPreTrainedModel(nn.Module):
         device: torch.device | str | int | None = None,
         attn_implementation: str | None = None,
         revision: str | None = None,
+        cache_dir: str | os.PathLike[str] | None = None,
         strict: bool = True,
         config: AlbertConfig | None = None,
         fmt: str | None = None,
@@ -726,6 +727,7 @@ class AlbertPreTrainedModel(nn.Module):
                 device; this replaces transformers' ``device_map``.
             attn_implementation: ``"sdpa"`` (default) or ``"eager"``.
             revision: hub revision (branch, tag or commit).
+            cache_dir: where hub downloads are cached (default: huggingface_hub's cache).
             strict: see above.
             config: use this config instead of the checkpoint's.
             fmt: checkpoint format to read when the directory holds several.
@@ -749,12 +751,13 @@ class AlbertPreTrainedModel(nn.Module):
             config_overrides.update(id2label=None, label2id=None)
         if config is None and config_overrides:
             config = AlbertConfig.from_pretrained(
-                name_or_path, revision=revision, **config_overrides
+                name_or_path, revision=revision, cache_dir=cache_dir, **config_overrides
             )
         elif config is not None and config_overrides:
             config = config.copy(**config_overrides)
         loaded = checkpoints.load_pretrained(
-            name_or_path, cls.head, config=config, revision=revision, fmt=fmt, strict=strict
+            name_or_path, cls.head, config=config, revision=revision, fmt=fmt, strict=strict,
+            cache_dir=cache_dir,
         )
         if dtype == "auto":
             dtype = weights.checkpoint_dtype(loaded.arrays)

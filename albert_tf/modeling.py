@@ -1023,6 +1023,7 @@ class TFAlbertPreTrainedModel(keras.Model):
         name_or_path: str | os.PathLike[str],
         *,
         revision: str | None = None,
+        cache_dir: str | os.PathLike[str] | None = None,
         strict: bool = True,
         config: AlbertConfig | None = None,
         fmt: str | None = None,
@@ -1043,6 +1044,7 @@ class TFAlbertPreTrainedModel(keras.Model):
         Args:
             name_or_path: a directory or a hub id (``albert/albert-base-v2``).
             revision: hub revision (branch, tag or commit).
+            cache_dir: where hub downloads are cached (default: huggingface_hub's cache).
             strict: see above.
             config: use this config instead of the checkpoint's.
             fmt: checkpoint format when the directory holds several (``"safetensors"``,
@@ -1060,12 +1062,13 @@ class TFAlbertPreTrainedModel(keras.Model):
 
         if config is None and config_overrides:
             config = AlbertConfig.from_pretrained(
-                name_or_path, revision=revision, **config_overrides
+                name_or_path, revision=revision, cache_dir=cache_dir, **config_overrides
             )
         elif config is not None and config_overrides:
             config = config.copy(**config_overrides)
         loaded = checkpoints.load_pretrained(
-            name_or_path, cls.head, config=config, revision=revision, fmt=fmt, strict=strict
+            name_or_path, cls.head, config=config, revision=revision, fmt=fmt, strict=strict,
+            cache_dir=cache_dir,
         )
         model = cls(loaded.config, dtype=dtype)
         weights.load_arrays(model, loaded.arrays)

@@ -150,11 +150,16 @@ def _weight_candidates() -> list[str]:
 
 
 def resolve_directory(
-    name_or_path: str | os.PathLike[str], *, revision: str | None = None, fmt: str | None = None
+    name_or_path: str | os.PathLike[str],
+    *,
+    revision: str | None = None,
+    fmt: str | None = None,
+    cache_dir: str | os.PathLike[str] | None = None,
 ) -> Path:
     """Local directory holding the config and weights of ``name_or_path`` (hub ids fetched).
 
     Only one weights format is downloaded; shards listed by an index file are fetched too.
+    ``cache_dir`` replaces huggingface_hub's default cache.
     """
     if fmt is not None:
         filename, index, _ = FORMATS[fmt]
@@ -164,13 +169,15 @@ def resolve_directory(
     directory = hub.resolve(
         name_or_path,
         revision=revision,
+        cache_dir=cache_dir,
         files=[CONFIG_NAME, ORIGINAL_CONFIG_NAME],
         first_of=candidates,
     )
     for index in (FORMATS[f][1] for f in READ_PREFERENCE if FORMATS[f][1]):
         if (directory / index).is_file() and not Path(name_or_path).is_dir():
             shards = sorted(set(json.loads((directory / index).read_text())["weight_map"].values()))
-            directory = hub.resolve(name_or_path, revision=revision, files=shards)
+            directory = hub.resolve(name_or_path, revision=revision, cache_dir=cache_dir,
+                                    files=shards)
     return directory
 
 
@@ -182,15 +189,17 @@ def load_pretrained(
     revision: str | None = None,
     fmt: str | None = None,
     strict: bool = True,
+    cache_dir: str | os.PathLike[str] | None = None,
 ) -> LoadedCheckpoint:
     """The shared first half of every backend's ``from_pretrained``.
 
     Resolves ``name_or_path`` (directory or hub id), reads its config (unless given) and
     weights, and aligns them with ``head``'s schema. With ``strict`` any missing, unexpected
     or mis-shaped tensor raises :class:`albert_core.schema.WeightsMismatchError` listing them
-    all; otherwise missing/unexpected ones are reported in a warning.
+    all; otherwise missing/unexpected ones are reported in a warning. ``revision`` and
+    ``cache_dir`` (default: huggingface_hub's cache) apply to hub ids.
     """
-    directory = resolve_directory(name_or_path, revision=revision, fmt=fmt)
+    directory = resolve_directory(name_or_path, revision=revision, fmt=fmt, cache_dir=cache_dir)
     if config is None:
         config = AlbertConfig.from_pretrained(directory)
     present = detect_formats(directory)

@@ -23,6 +23,7 @@ from albert_core.checkpoints import FORMATS, CheckpointError, keras_h5, safetens
 from albert_core.config import AlbertConfig
 
 GOLDENS = Path(__file__).resolve().parents[1] / "fixtures" / "goldens"
+FIXTURES = GOLDENS.parent
 CASES = sorted(p.parent for p in GOLDENS.glob("*/*/config.json"))
 ALL_FORMATS = list(FORMATS)
 OPTIONAL = {"pytorch": "torch", "flax": "flax"}
@@ -682,6 +683,25 @@ def test_load_from_hub_cache_at_a_revision(hub_cache):
     assert_same_arrays(at_old.arrays, reference(old_dir)[2])
     with pytest.raises(hub.ModelNotFoundError, match="revision"):
         checkpoints.load_pretrained("org/albert", "model", revision="f" * 40)
+
+
+def test_cache_dir_points_every_loader_at_another_cache(hub_cache, tmp_path):
+    from albert_core.tokenization import AlbertTokenizer
+
+    directory = GOLDENS / "relu" / "sequence-classification"
+    config, head, want = reference(directory)
+    elsewhere = type(hub_cache)(tmp_path / "elsewhere")  # a second cache, not the default
+    files = _golden_repo(directory, ["safetensors"])
+    files["spiece.model"] = FIXTURES / "tiny-fill-mask" / "spiece.model"
+    elsewhere.add("org/elsewhere", files)
+    with pytest.raises(hub.ModelNotFoundError):  # not in the default cache
+        checkpoints.load_pretrained("org/elsewhere", head)
+    loaded = checkpoints.load_pretrained("org/elsewhere", head, cache_dir=elsewhere.root)
+    assert loaded.report.ok and loaded.config == config
+    assert_same_arrays(loaded.arrays, want)
+    assert AlbertConfig.from_pretrained("org/elsewhere", cache_dir=elsewhere.root) == config
+    tokenizer = AlbertTokenizer.from_pretrained("org/elsewhere", cache_dir=str(elsewhere.root))
+    assert tokenizer.convert_tokens_to_ids("[MASK]") == 4
 
 
 def test_hub_cache_picks_one_format_and_fetches_shards(hub_cache, tmp_path):

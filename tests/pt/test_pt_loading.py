@@ -210,3 +210,16 @@ def test_cuda_device(dtype):
         bad["input_ids"][0, 0] = 10_000
         with pytest.raises(ValueError, match="input_ids contains 10000"):
             model(**bad)
+
+
+def test_from_pretrained_reads_a_hub_id_from_cache_dir(hub_cache, tmp_path):
+    directory = GOLDENS / "relu" / "sequence-classification"
+    elsewhere = type(hub_cache)(tmp_path / "elsewhere")  # a second cache, not the default
+    elsewhere.add("org/albert-cls", {name: directory / name
+                                     for name in ("config.json", "model.safetensors")})
+    model = AlbertForSequenceClassification.from_pretrained("org/albert-cls",
+                                                            cache_dir=elsewhere.root)
+    assert model.loading_report.ok
+    changed = AlbertForSequenceClassification.from_pretrained(  # config read from there too
+        "org/albert-cls", cache_dir=elsewhere.root, classifier_dropout_prob=0.25)
+    assert changed.config.classifier_dropout_prob == 0.25 and changed.loading_report.ok
