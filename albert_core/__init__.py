@@ -24,6 +24,7 @@ _EXPORTS = {
     "WeightsMismatchError": "albert_core.schema",
     "CheckpointError": "albert_core.checkpoints",
     "ModelNotFoundError": "albert_core.hub",
+    "DEFAULT_MODEL": "albert_core.bundled",
 }
 
 __all__ = sorted(_EXPORTS)

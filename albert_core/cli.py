@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 MAIN_EXAMPLES = """examples:
+  albert run --task fill-mask "Plants create energy through a process known as [MASK]."
   albert run --task fill-mask --model albert/albert-base-v2 "Paris is the [MASK] of France."
   albert info albert/albert-base-v2
   albert convert ./my-albert ./my-albert-tf --to tf
@@ -36,8 +37,7 @@ tasks and their inputs:
 --jsonl reads every input as a JSON object; texts are {"text": ...}."""
 
 RUN_EXAMPLES = """examples:
-  albert run --task fill-mask --model tests/fixtures/tiny-fill-mask \\
-      "Plants create energy through a process known as [MASK]."
+  albert run --task fill-mask "Plants create energy through a process known as [MASK]."
   echo -e "Paris is the [MASK] of France.\\nThe sky is [MASK]." | \\
       albert run --task fill-mask --model albert/albert-base-v2 --top-k 3 --format table
   albert run --task text-classification --model ./albert-sst2 --top-k 2 "What a lovely day."
@@ -54,7 +54,7 @@ framework not installed, empty or malformed input line, ...).
 """
 
 INFO_EXAMPLES = """examples:
-  albert info tests/fixtures/tiny-fill-mask
+  albert info albert-small-wordnet
   albert info albert/albert-base-v2 --tensors
 """
 
@@ -206,7 +206,7 @@ def _record(task: str, item: Any, result: Any) -> dict[str, Any]:
 
 def cmd_run(args: argparse.Namespace) -> int:
     """``albert run``: one task over input lines, JSON lines (or a table) on stdout."""
-    from albert_core.pipelines import FRAMEWORKS, TASK_ALIASES, TASKS, pipeline
+    from albert_core.pipelines import FRAMEWORKS, TASK_ALIASES, TASKS, default_model, pipeline
 
     args.task = TASK_ALIASES.get(args.task, args.task)
     if args.task not in TASKS:
@@ -214,6 +214,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.framework not in FRAMEWORKS:
         raise CliError(f"unknown framework {args.framework!r}; choose one of "
                        f"{', '.join(FRAMEWORKS)}")
+    model = args.model if args.model is not None else default_model(args.task)
     options = _pipeline_options(args)
     inputs = _task_inputs(args, _read_inputs(args.texts))
     if args.framework == "tf":
@@ -222,7 +223,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            pipe = pipeline(args.task, args.model, framework=args.framework,
+            pipe = pipeline(args.task, model, framework=args.framework,
                             device=_device(args.device), revision=args.revision, **options)
             results = pipe(inputs)
         finally:
@@ -287,7 +288,9 @@ def _add_run_parser(sub: Any) -> None:
     run.add_argument("--task", required=True, metavar="TASK",
                      help="fill-mask, text-classification, token-classification,\n"
                           "question-answering or feature-extraction")
-    run.add_argument("--model", required=True, help="model directory or hub id")
+    run.add_argument("--model", default=None,
+                     help="model directory, bundled model or hub id (default: the bundled\n"
+                          "albert-small-wordnet, for fill-mask and feature-extraction)")
     run.add_argument("--framework", default="pt", metavar="{pt,tf,flax}",
                      help="PyTorch (default), Keras/TensorFlow or JAX/Flax")
     run.add_argument("--device", default="cpu",

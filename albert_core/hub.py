@@ -1,4 +1,4 @@
-"""Resolve a model name to a local directory: a path, or a hub id through huggingface_hub.
+"""Resolve a model name to a local directory: a path, a bundled model, or a hub id.
 
 Hub downloads go through huggingface_hub's cache, so a model fetched once (by us or by
 transformers) is found again offline. ``HF_HUB_OFFLINE=1`` is honoured at call time.
@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 from pathlib import Path
+
+from albert_core.bundled import bundled_model_dir
 
 ENV_OFFLINE = "HF_HUB_OFFLINE"
 
@@ -33,10 +35,12 @@ def resolve(
 ) -> Path:
     """Return the directory holding ``name_or_path``'s files.
 
-    A local directory is returned as it is. Anything else is taken as a hub id
-    (``albert/albert-base-v2``): each name in ``files`` is fetched when the repository has it,
-    and the first name of ``first_of`` that the repository has (so only one weight format is
-    downloaded). The returned directory is the cached snapshot of that revision.
+    A local directory is returned as it is; next, the name of a bundled model
+    (:mod:`albert_core.bundled`: ``albert-small-wordnet``) gives its directory. Anything
+    else is taken as a hub id (``albert/albert-base-v2``): each name in ``files`` is fetched
+    when the repository has it, and the first name of ``first_of`` that the repository has
+    (so only one weight format is downloaded). The returned directory is the cached
+    snapshot of that revision.
 
     Raises:
         ModelNotFoundError: the name is not a directory and nothing was found on the hub or,
@@ -47,6 +51,9 @@ def resolve(
         return path
     if path.exists():
         raise ModelNotFoundError(f"{path} is a file; expected a model directory or a hub id")
+    bundled = bundled_model_dir(str(name_or_path))
+    if bundled is not None:
+        return bundled
 
     from huggingface_hub import hf_hub_download
     from huggingface_hub.errors import (

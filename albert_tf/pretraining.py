@@ -15,6 +15,7 @@ trainer.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -246,6 +247,13 @@ def _numpy_sums(sums: Mapping[str, tf.Tensor]) -> dict[str, float]:
     return {key: float(value) for key, value in sums.items()}
 
 
+def _without_uniquifiers(path: str) -> str:
+    """A variable path without the ``_<n>`` suffixes Keras adds to names already taken in the
+    process (``seed_generator_1`` when a second trainer is built), so a checkpoint saved by
+    the first trainer of one process loads into the second trainer of another."""
+    return re.sub(r"_\d+(?=/|$)", "", path)
+
+
 class TFPretrainer(FrameworkTrainer):
     """Keras/TensorFlow trainer of :func:`albert_core.pretraining_loop.run_pretraining`.
 
@@ -362,10 +370,11 @@ class TFPretrainer(FrameworkTrainer):
                 raise ValueError(f"{directory / STATE_FILE} holds {len(keys)} {group} "
                                  f"variables, the trainer has {len(current)}")
             for key, variable in zip(keys, current, strict=True):
-                path = key.split("/", 2)[2]
-                if path != self._relative(variable.path):
-                    raise ValueError(f"{directory / STATE_FILE}: {path} does not match "
-                                     f"{self._relative(variable.path)}")
+                path, mine = key.split("/", 2)[2], self._relative(variable.path)
+                if (_without_uniquifiers(path) != _without_uniquifiers(mine)
+                        or saved[key].shape != tuple(variable.shape)):
+                    raise ValueError(f"{directory / STATE_FILE}: {path} {saved[key].shape} does "
+                                     f"not match {mine} {tuple(variable.shape)}")
                 variable.assign(saved[key])
 
     def save_pretrained(self, directory: Path) -> None:

@@ -38,7 +38,8 @@ Stages
    as float32 safetensors, most of it the 30k x 128 embedding); batch 32, LAMB at peak
    learning rate 3e-3, 5% warmup then linear decay, weight decay 0.01, held-out evaluation
    every 1000 steps.
-6. **Model.** ``--out`` (default ``models/albert-small-wordnet/``) gets ``config.json``,
+6. **Model.** ``--out`` (default ``albert_core/bundled/albert-small-wordnet/``, the bundled
+   default model of :mod:`albert_core.bundled`) gets ``config.json``,
    ``model.safetensors``, the tokenizer (``model_max_length`` 128), ``eval_results.json``,
    ``log.jsonl``, ``loss_curve.png`` (matplotlib if installed, else a plain numpy PNG) and
    ``README.md``, the model card: source and licence of the data, steps, held-out MLM and SOP
@@ -215,7 +216,7 @@ def write_corpus(wordnet: Path, path: Path) -> dict[str, int]:
 # ================================================================================ setup
 ASSET_SPIECE = ROOT.parent / "shared" / "assets" / "albert-base-v2-spiece.model"
 DEFAULT_WORK = ROOT / "build" / "bundled-model"
-DEFAULT_OUT = ROOT / "models" / "albert-small-wordnet"
+DEFAULT_OUT = ROOT / "albert_core" / "bundled" / "albert-small-wordnet"
 MAX_SEQ_LENGTH = 128
 
 #: The model: ALBERT's factorised embedding (E=128) and one shared layer applied 6 times.
@@ -534,8 +535,10 @@ lexicographer file into a document, and prepares {train_examples} training pairs
 
 ## Reproduce
 
+From the root of the albert repository, after `bash scripts/setup.sh`:
+
 ```bash
-.venv/bin/python scripts/pretrain_bundled_model.py
+.venv/bin/python scripts/pretrain_bundled_model.py --steps {steps} --framework {framework_key}
 ```
 """
 
@@ -587,6 +590,7 @@ def write_card(out: Path, work: Path, train_dir: Path, data: Path, tokenizer_kin
         **{k: meta["config"][k] for k in ("max_seq_length", "dupe_factor")},
         framework={"pt": "PyTorch", "tf": "Keras/TensorFlow", "flax": "JAX/Flax"}[
             args["framework"]],
+        framework_key=args["framework"],
         **{k: args["args"][k] for k in ("steps", "batch_size", "optimizer", "learning_rate",
                                         "weight_decay")},
         warmup_steps=PretrainingArguments(**args["args"]).warmup,
@@ -638,7 +642,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--work", type=Path, default=DEFAULT_WORK,
                         help="corpus, data, plan, checkpoints (default build/bundled-model)")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT,
-                        help="the finished model (default models/albert-small-wordnet)")
+                        help="the finished model (default: the bundled "
+                             "albert_core/bundled/albert-small-wordnet)")
     parser.add_argument("--tokenizer", choices=["base-v2", "train"], default="base-v2",
                         help="albert-base-v2's vocabulary (default) or a 16k one trained here")
     parser.add_argument("--hours", type=float, default=2.5,

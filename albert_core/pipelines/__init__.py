@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from albert_core import hub, schema
+from albert_core.bundled import DEFAULT_MODEL, DEFAULT_MODEL_TASKS
 from albert_core.config import AlbertConfig
 from albert_core.pipelines.base import (
     BACKEND_EXTRAS,
@@ -80,6 +81,7 @@ __all__ = [
     "TextClassificationPipeline",
     "TokenClassificationPipeline",
     "backend_module",
+    "default_model",
     "load_tokenizer",
     "options_of",
     "parse_device",
@@ -94,16 +96,18 @@ def options_of(task: str) -> tuple[str, ...]:
                  if parameter.kind is inspect.Parameter.KEYWORD_ONLY and name != "framework")
 
 
-def pipeline(task: str, model: str | os.PathLike[str] | Any, *, tokenizer: Any = None,
+def pipeline(task: str, model: str | os.PathLike[str] | Any = None, *, tokenizer: Any = None,
              framework: str = "pt", device: int | str | None = None, dtype: str | None = None,
              revision: str | None = None, **options: Any) -> Pipeline:
     """Build a task pipeline: ``pipeline("fill-mask", model="albert/albert-base-v2")``.
 
     Args:
         task: one of :data:`TASKS` (or an alias of :data:`TASK_ALIASES`).
-        model: a model directory or hub id, whose checkpoint (any of the four formats) has
-            the task's head; or an already loaded model of ``framework`` (then pass
-            ``tokenizer`` too).
+        model: a model directory, bundled model name or hub id, whose checkpoint (any of the
+            four formats) has the task's head; or an already loaded model of ``framework``
+            (then pass ``tokenizer`` too). Default: the bundled
+            :data:`~albert_core.bundled.DEFAULT_MODEL` for fill-mask and feature-extraction;
+            the other tasks need a fine-tuned model.
         tokenizer: a tokenizer, or the directory / hub id of one (default: the model's).
         framework: ``"pt"`` (PyTorch, default), ``"tf"`` (Keras/TensorFlow) or ``"flax"``.
         device: as in transformers: None, -1 or ``"cpu"`` for the CPU; a GPU index,
@@ -128,6 +132,8 @@ def pipeline(task: str, model: str | os.PathLike[str] | Any, *, tokenizer: Any =
     if unknown:
         raise PipelineError(f"unknown option(s) {unknown} for {task}; it takes "
                             f"{list(options_of(task))}")
+    if model is None:
+        model = default_model(task)
     parse_device(device)
     backend = backend_module(framework)
     if isinstance(model, (str, os.PathLike)):
@@ -149,6 +155,21 @@ def pipeline(task: str, model: str | os.PathLike[str] | Any, *, tokenizer: Any =
         tokenizer = load_tokenizer(tokenizer)
     return PIPELINE_CLASSES[task](loaded, tokenizer, backend, config, framework=framework,
                                   **options)
+
+
+def default_model(task: str) -> str:
+    """The model a task runs when none is named: the bundled small model, where it serves.
+
+    Raises:
+        PipelineError: ``task`` needs a fine-tuned head the bundled model lacks.
+    """
+    task = TASK_ALIASES.get(task, task)
+    if task not in DEFAULT_MODEL_TASKS:
+        raise PipelineError(
+            f"{task} needs a model fine-tuned for it; name one (the bundled default model "
+            f"{DEFAULT_MODEL} serves only {' and '.join(DEFAULT_MODEL_TASKS)})"
+        )
+    return DEFAULT_MODEL
 
 
 def _check_architecture(task: str, config: AlbertConfig, model: Any) -> None:

@@ -21,3 +21,13 @@ def test_every_package_directory_is_listed_in_pyproject():
             parts = init.parent.relative_to(ROOT).parts
             found.add(".".join((mapping.get(parts[0], parts[0]), *parts[1:])))
     assert found == listed, f"missing from pyproject: {found - listed}; stale: {listed - found}"
+
+
+def test_package_data_ships_every_bundled_file():
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+    package = ROOT / "albert_core"
+    shipped = {path for pattern in config["package-data"]["albert_core"]
+               for path in package.glob(pattern) if path.is_file()}
+    bundled = {path for path in (package / "bundled").rglob("*") if path.is_file()}
+    assert bundled, "albert_core/bundled holds no model"
+    assert bundled <= shipped, f"not shipped: {sorted(map(str, bundled - shipped))}"

@@ -202,3 +202,23 @@ def test_tf_mlm_logits_match_the_model_head() -> None:
     hidden = tf.random.normal((3, 5, 32), seed=0)
     expected = model.predictions(hidden, model.get_input_embeddings().table)
     np.testing.assert_allclose(_mlm_logits(model, hidden).numpy(), expected.numpy(), atol=1e-5)
+
+
+def test_tf_state_loads_into_a_trainer_whose_variable_names_keras_uniquified(
+        data_dir: Path, tmp_path: Path) -> None:
+    # Dropout gives the model a seed generator; the second trainer built in one process gets
+    # "seed_generator_1" where the first (which saved the state) had "seed_generator".
+    pytest.importorskip("tensorflow")
+    trainer_cls = trainer_class("tf")
+    config = tiny_config(hidden_dropout_prob=0.1, classifier_dropout_prob=0.1)
+    args = _args(tmp_path, steps=2)
+    first = trainer_cls(config, args)
+    run_pretraining(first, data_dir, args)
+    second = trainer_cls(config, args)
+    second.load_state(latest_checkpoint(tmp_path))
+    want, got = first.numpy_weights(), second.numpy_weights()
+    for name in want:
+        np.testing.assert_array_equal(got[name], want[name], err_msg=name)
+    with pytest.raises(ValueError, match="does not match"):
+        trainer_cls(config.copy(intermediate_size=40), args).load_state(
+            latest_checkpoint(tmp_path))
