@@ -90,7 +90,7 @@ def test_fill_mask_on_the_readme_sentence_guesses_words(fill_mask_pt):
     assert scores == sorted(scores, reverse=True) and scores[0] > 0.01
     # Whole words, not punctuation, pieces of words or special tokens.
     for guess in guesses:
-        assert re.fullmatch(r"[a-z]{3,}", guess["token_str"]), guess
+        assert re.fullmatch(r"[a-z]+", guess["token_str"]), guess
 
 
 @pytest.mark.parametrize("framework", ["tf", "flax"])
