@@ -765,6 +765,33 @@ def collate(examples: Sequence[Mapping[str, Any]], pad_id: int) -> dict[str, np.
     }
 
 
+def stream_batches(
+    directory: str | os.PathLike[str],
+    batch_size: int,
+    *,
+    split: str = "train",
+    seed: int = 0,
+    start: int = 0,
+    num_batches: int | None = None,
+    shuffle: bool = True,
+    first: int = 0,
+    every: int = 1,
+) -> Iterator[dict[str, np.ndarray]]:
+    """Masked numpy batches of a prepared dataset, the stream every framework adapter wraps.
+
+    Yields batches ``first, first + every, ...`` (``every`` > 1 splits the stream between
+    data-loader workers) of the endless stream (``num_batches`` None) or of its first
+    ``num_batches``; ``start`` skips that many examples (a resume position). Keys as
+    :func:`collate`.
+    """
+    data = PretrainingData(directory, split)
+    iterator = data.batches(batch_size, seed=seed, shuffle=shuffle)
+    index = first
+    while num_batches is None or index < num_batches:
+        yield collate(iterator.examples(start + index * batch_size, batch_size), data.vocab.pad_id)
+        index += every
+
+
 class BatchIterator:
     """Masked numpy batches of a :class:`PretrainingData`, resumable at any batch.
 

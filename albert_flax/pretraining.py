@@ -27,7 +27,7 @@ import optax
 from flax import serialization
 
 from albert_core.config import AlbertConfig
-from albert_core.pretraining_data import PretrainingData, collate
+from albert_core.pretraining_data import stream_batches
 from albert_core.pretraining_loop import FrameworkTrainer, PretrainingArguments, no_decay
 from albert_flax.modeling import (
     AlbertMLMHead,
@@ -106,13 +106,8 @@ def numpy_batches(
     """Masked numpy batches of a prepared dataset (keys as
     :func:`albert_core.pretraining_data.collate`); ``start`` skips that many examples,
     ``num_batches`` None is endless."""
-    data = PretrainingData(directory, split)
-    iterator = data.batches(batch_size, seed=seed, shuffle=shuffle)
-    index = 0
-    while num_batches is None or index < num_batches:
-        examples = iterator.examples(start + index * batch_size, batch_size)
-        yield collate(examples, data.vocab.pad_id)
-        index += 1
+    return stream_batches(directory, batch_size, split=split, seed=seed, start=start,
+                          num_batches=num_batches, shuffle=shuffle)
 
 
 # ============================================================================== model

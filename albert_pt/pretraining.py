@@ -29,7 +29,7 @@ import torch.nn.functional as F
 from torch.utils.data import IterableDataset, get_worker_info
 
 from albert_core.config import AlbertConfig
-from albert_core.pretraining_data import PretrainingData, collate
+from albert_core.pretraining_data import stream_batches
 from albert_core.pretraining_loop import FrameworkTrainer, PretrainingArguments, no_decay
 from albert_pt import weights
 from albert_pt.modeling import AlbertForPreTraining
@@ -187,15 +187,13 @@ class PretrainingIterableDataset(IterableDataset):
         self.shuffle = shuffle
 
     def __iter__(self) -> Iterator[dict[str, torch.Tensor]]:
-        data = PretrainingData(self.directory, self.split)
-        iterator = data.batches(self.batch_size, seed=self.seed, shuffle=self.shuffle)
         info = get_worker_info()
         worker, workers = (0, 1) if info is None else (info.id, info.num_workers)
-        index = worker
-        while self.num_batches is None or index < self.num_batches:
-            examples = iterator.examples(self.start + index * self.batch_size, self.batch_size)
-            yield to_torch(collate(examples, data.vocab.pad_id))
-            index += workers
+        for batch in stream_batches(self.directory, self.batch_size, split=self.split,
+                                    seed=self.seed, start=self.start,
+                                    num_batches=self.num_batches, shuffle=self.shuffle,
+                                    first=worker, every=workers):
+            yield to_torch(batch)
 
 
 # ============================================================================= trainer

@@ -27,7 +27,7 @@ import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 from albert_core.config import AlbertConfig  # noqa: E402
-from albert_core.pretraining_data import PretrainingData, collate  # noqa: E402
+from albert_core.pretraining_data import PretrainingData, stream_batches  # noqa: E402
 from albert_core.pretraining_loop import (  # noqa: E402
     NO_DECAY_PATTERNS,
     FrameworkTrainer,
@@ -173,12 +173,8 @@ def tf_dataset(
     preds = data.config.max_predictions
 
     def generate() -> Iterator[dict[str, np.ndarray]]:
-        iterator = data.batches(batch_size, seed=seed, shuffle=shuffle)
-        index = 0
-        while num_batches is None or index < num_batches:
-            examples = iterator.examples(start + index * batch_size, batch_size)
-            yield collate(examples, data.vocab.pad_id)
-            index += 1
+        yield from stream_batches(directory, batch_size, split=split, seed=seed, start=start,
+                                  num_batches=num_batches, shuffle=shuffle)
 
     shapes = {
         "input_ids": (batch_size, width), "attention_mask": (batch_size, width),
