@@ -76,6 +76,11 @@ def test_loads_by_name_with_no_missing_or_unexpected_weights(framework):
     assert model.config.to_dict() == AlbertConfig.from_pretrained(DIRECTORY).to_dict()
 
 
+# Words a weak masked-LM guesses anywhere; none of them fits the README sentence.
+FUNCTION_WORDS = {"also", "from", "have", "into", "that", "their", "them", "there", "these",
+                  "they", "this", "which", "with", "when", "were", "what"}
+
+
 @pytest.fixture(scope="module")
 def fill_mask_pt():
     if not framework_installed("pt"):
@@ -88,9 +93,15 @@ def test_fill_mask_on_the_readme_sentence_guesses_words(fill_mask_pt):
     assert len(guesses) == 5
     scores = [guess["score"] for guess in guesses]
     assert scores == sorted(scores, reverse=True) and scores[0] > 0.01
-    # Whole words, not punctuation, pieces of words or special tokens.
+    # Letters, not punctuation or special tokens.
     for guess in guesses:
         assert re.fullmatch(r"[a-z]+", guess["token_str"]), guess
+    # The top guess is a whole word (a piece that starts one) and a content word, not a
+    # function word or a suffix.
+    top = guesses[0]
+    assert fill_mask_pt.tokenizer.convert_ids_to_tokens([top["token"]])[0] == "\u2581" + top[
+        "token_str"], top
+    assert len(top["token_str"]) >= 4 and top["token_str"] not in FUNCTION_WORDS, top
 
 
 @pytest.mark.parametrize("framework", ["tf", "flax"])
