@@ -19,7 +19,7 @@ _EXPORTS = {
     "preset": "albert_core.presets",
     "AlbertTokenizer": "albert_core.tokenization",
     "AlbertTokenizerFast": "albert_core.tokenization_fast",
-    "HEADS": "albert_core.schema",
+    "HEADS": "albert_core.heads",
     "LoadReport": "albert_core.schema",
     "WeightsMismatchError": "albert_core.schema",
     "CheckpointError": "albert_core.checkpoints",

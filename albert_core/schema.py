@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
+from albert_core.heads import HEADS, head_from_class_name, head_spec
+
 if TYPE_CHECKING:
     from albert_core.config import AlbertConfig
 
@@ -27,45 +29,6 @@ PREFIX = "albert."
 
 Kind = Literal["linear", "embedding", "norm_scale", "norm_bias", "bias"]
 
-
-@dataclasses.dataclass(frozen=True)
-class HeadSpec:
-    """What distinguishes one model class: its names in each framework and its pooler."""
-
-    name: str
-    pt_class: str
-    has_pooler: bool
-
-    @property
-    def tf_class(self) -> str:
-        """The Keras class name (``TFAlbertForMaskedLM``)."""
-        return "TF" + self.pt_class
-
-    @property
-    def flax_class(self) -> str:
-        """The Flax wrapper class name (``FlaxAlbertForMaskedLM``)."""
-        return "Flax" + self.pt_class
-
-    @property
-    def keras_scope(self) -> str:
-        """The top name scope transformers' TF gives this class (``tf_albert_for_masked_lm``)."""
-        words = re.sub(r"(.)([A-Z][a-z0-9]+)", r"\1_\2", self.tf_class)
-        return re.sub(r"([a-z])([A-Z])", r"\1_\2", words).lower()
-
-
-#: Every head, keyed by the name used on the command line and in the APIs.
-HEADS: dict[str, HeadSpec] = {
-    spec.name: spec
-    for spec in (
-        HeadSpec("model", "AlbertModel", has_pooler=True),
-        HeadSpec("pretraining", "AlbertForPreTraining", has_pooler=True),
-        HeadSpec("masked-lm", "AlbertForMaskedLM", has_pooler=False),
-        HeadSpec("sequence-classification", "AlbertForSequenceClassification", has_pooler=True),
-        HeadSpec("token-classification", "AlbertForTokenClassification", has_pooler=False),
-        HeadSpec("question-answering", "AlbertForQuestionAnswering", has_pooler=False),
-        HeadSpec("multiple-choice", "AlbertForMultipleChoice", has_pooler=True),
-    )
-}
 
 #: Buffers that old checkpoints carry and that are not weights; dropped silently on load.
 IGNORED_NAMES = frozenset(
@@ -76,23 +39,6 @@ IGNORED_NAMES = frozenset(
         "albert.embeddings.token_type_ids",
     }
 )
-
-
-def head_spec(head: str) -> HeadSpec:
-    """The :class:`HeadSpec` of ``head``; a clear error for unknown names."""
-    try:
-        return HEADS[head]
-    except KeyError:
-        raise ValueError(f"unknown head {head!r}; choose one of {sorted(HEADS)}") from None
-
-
-def head_from_class_name(class_name: str) -> str:
-    """The head of a transformers/our class name (``TFAlbertForMaskedLM`` -> ``masked-lm``)."""
-    bare = class_name.removeprefix("TF").removeprefix("Flax")
-    for spec in HEADS.values():
-        if spec.pt_class == bare:
-            return spec.name
-    raise ValueError(f"{class_name!r} is not an ALBERT model class")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -189,17 +135,11 @@ def tensor_specs(config: AlbertConfig, head: str) -> list[TensorSpec]:
     if head == "model":
         return backbone
     specs = [dataclasses.replace(t, name=PREFIX + t.name) for t in backbone]
-    h, n = config.hidden_size, config.num_labels
-    if head in ("pretraining", "masked-lm"):
-        specs += _mlm_head(config)
-    if head == "pretraining":
-        specs += _linear("sop_classifier.classifier", n, h)
-    elif head in ("sequence-classification", "token-classification"):
-        specs += _linear("classifier", n, h)
-    elif head == "question-answering":
-        specs += _linear("qa_outputs", n, h)
-    elif head == "multiple-choice":
-        specs += _linear("classifier", 1, h)
+    for layer in spec.layers:
+        if layer == "predictions":
+            specs += _mlm_head(config)
+        else:
+            specs += _linear(layer, spec.classifier_outputs(config), config.hidden_size)
     return specs
 
 

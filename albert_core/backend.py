@@ -1,0 +1,132 @@
+"""The Backend protocol: what each framework package supplies to the framework-neutral code.
+
+``albert_pt``, ``albert_tf`` and ``albert_flax`` each implement :class:`Backend` in their
+``backend.py`` (an instance named ``BACKEND``). Pipelines, ``albert verify``, conversion,
+pre-training and the tests' cross-framework helpers reach a framework only through
+:func:`get_backend`; this module is the one place that maps a framework name to a package.
+
+Every method speaks numpy: weights are ``{canonical name: np.ndarray}`` (see
+:mod:`albert_core.schema`), batches are ``{input name: np.ndarray}`` and outputs come back as
+float32 numpy arrays, so callers never touch a framework tensor.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from albert_core.config import AlbertConfig
+    from albert_core.training.loop import FrameworkTrainer
+
+#: Framework names, in the order they are tried and listed.
+FRAMEWORKS: tuple[str, ...] = ("pt", "tf", "flax")
+
+#: Framework name -> the module that defines its ``BACKEND``.
+BACKEND_MODULES: dict[str, str] = {
+    "pt": "albert_pt.backend",
+    "tf": "albert_tf.backend",
+    "flax": "albert_flax.backend",
+}
+
+#: Framework name -> the package extra that installs it (``pip install albert-models[torch]``).
+BACKEND_EXTRAS: dict[str, str] = {"pt": "torch", "tf": "tf", "flax": "flax"}
+
+
+class BackendUnavailableError(ImportError):
+    """A framework's backend cannot be imported (the framework is missing or broken)."""
+
+
+@runtime_checkable
+class Backend(Protocol):
+    """One deep-learning framework, seen through numpy.
+
+    Attributes:
+        framework: ``"pt"``, ``"tf"`` or ``"flax"``.
+        model_classes: head name (:data:`albert_core.heads.HEADS`) -> the public model class.
+    """
+
+    framework: str
+    model_classes: Mapping[str, type]
+
+    def from_pretrained(
+        self,
+        head: str,
+        name_or_path: str | os.PathLike[str],
+        *,
+        device: int | str | None = None,
+        dtype: str | None = None,
+        revision: str | None = None,
+        strict: bool = True,
+    ) -> Any:
+        """Load ``head``'s model for inference (eval mode, no dropout) on ``device``.
+
+        ``device`` is transformers-style (None or -1: CPU, N: GPU N, or a name such as
+        ``"cuda:1"``); ``dtype`` is the framework's dtype name (None: float32).
+        """
+
+    def from_arrays(self, config: AlbertConfig, head: str,
+                    arrays: Mapping[str, np.ndarray]) -> Any:
+        """Build ``head`` for ``config`` holding ``arrays`` (canonical names), ready for
+        inference on the CPU."""
+
+    def to_arrays(self, model: Any) -> dict[str, np.ndarray]:
+        """The canonical tensors of ``model`` as numpy arrays (tied names included)."""
+
+    def load_arrays(self, model: Any, arrays: Mapping[str, np.ndarray]) -> None:
+        """Copy ``arrays`` (canonical names, the model's own head) into ``model``."""
+
+    def forward(self, model: Any, batch: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """Run ``model`` in inference mode on a numpy ``batch`` where its weights live.
+
+        Returns every output field that is one array (``loss`` when labels were given; not
+        the per-layer ``hidden_states`` / ``attentions`` tuples) as float32 numpy.
+        """
+
+    def pretrainer(self) -> type[FrameworkTrainer]:
+        """The class that pre-trains ``*ForPreTraining`` in this framework."""
+
+
+def get_backend(framework: str) -> Backend:
+    """The :class:`Backend` of ``framework``, imported on first use.
+
+    Raises:
+        ValueError: ``framework`` is not one of :data:`FRAMEWORKS`.
+        BackendUnavailableError: its framework is not installed (the extra to install is
+            named) or fails to import.
+    """
+    if framework not in BACKEND_MODULES:
+        raise ValueError(f"unknown framework {framework!r}; choose one of {list(FRAMEWORKS)}")
+    try:
+        module = importlib.import_module(BACKEND_MODULES[framework])
+    except ImportError as err:
+        raise BackendUnavailableError(
+            f"framework {framework!r} is not installed ({err}); "
+            f"install it with: pip install 'albert-models[{BACKEND_EXTRAS[framework]}]'"
+        ) from err
+    return module.BACKEND
+
+
+_status: dict[str, str | None] = {}
+
+
+def backend_status(framework: str) -> str | None:
+    """None when ``framework``'s backend imports, else a one-line reason (cached)."""
+    if framework not in _status:
+        try:
+            get_backend(framework)
+        except Exception as err:  # noqa: BLE001 - any import failure makes it unusable
+            cause = err.__cause__ or err
+            _status[framework] = f"{type(cause).__name__}: {cause}".splitlines()[0]
+        else:
+            _status[framework] = None
+    return _status[framework]
+
+
+def available_frameworks() -> list[str]:
+    """The frameworks whose backends import, in :data:`FRAMEWORKS` order."""
+    return [f for f in FRAMEWORKS if backend_status(f) is None]
