@@ -348,14 +348,8 @@ def check(
     return out, report
 
 
-def infer_head(names: Iterable[str], architectures: Iterable[str] | None = None) -> str:
-    """Guess the head of a checkpoint from its tensor names (and config ``architectures``)."""
-    for arch in architectures or ():
-        try:
-            return head_from_class_name(arch)
-        except ValueError:
-            continue
-    names = set(names)
+def _head_by_names(names: set[str]) -> str:
+    """The head whose own layers ``names`` hold (multiple choice reads as classification)."""
     if any(n.startswith("sop_classifier.") for n in names):
         return "pretraining"
     if any(n.startswith("predictions.") for n in names):
@@ -363,10 +357,52 @@ def infer_head(names: Iterable[str], architectures: Iterable[str] | None = None)
     if any(n.startswith("qa_outputs.") for n in names):
         return "question-answering"
     if "classifier.weight" in names:
-        return "sequence-classification" if "albert.pooler.weight" in names else (
+        return "sequence-classification" if PREFIX + "pooler.weight" in names else (
             "token-classification"
         )
     return "model"
+
+
+def _has_layers_of(head: str, names: set[str]) -> bool:
+    """Whether ``names`` hold every layer of ``head`` (and its pooler, when it has one)."""
+    spec = head_spec(head)
+    if spec.has_pooler and head != "model" and PREFIX + "pooler.weight" not in names:
+        return False
+    return all(any(n.startswith(layer + ".") for n in names) for layer in spec.layers)
+
+
+def infer_head(
+    names: Iterable[str],
+    architectures: Iterable[str] | None = None,
+    *,
+    config: AlbertConfig | None = None,
+) -> str:
+    """The head a checkpoint was written for, from its tensor names.
+
+    The names decide what they can; a class named in ``architectures`` (a config's list)
+    wins when the names hold its layers, which separates multiple choice from sequence
+    classification (they store the same names). With ``config``, ``names`` must be the
+    ``{name: array}`` mapping and shapes count too: when the guess does not match the
+    tensors exactly, the first other head that does is returned.
+    """
+    arrays = names if isinstance(names, Mapping) else None
+    names = set(names)
+    by_names = _head_by_names(names)
+    candidates = []
+    for arch in architectures or ():
+        try:
+            candidates.append(head_from_class_name(arch))
+        except ValueError:
+            continue
+    guess = next((h for h in candidates if _has_layers_of(h, names)), by_names)
+    if config is None or arrays is None:
+        return guess
+    for head in dict.fromkeys([guess, *candidates, by_names, *HEADS]):
+        if head == "model" and by_names != "model":
+            continue
+        if match(arrays, config, head)[1].ok:
+            return head
+    return guess
 
 
 # ------------------------------------------------------------ Keras and Flax naming

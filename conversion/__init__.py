@@ -17,15 +17,9 @@ The command line is ``albert convert`` (or ``python -m albert_conversion``). Fra
 
 from __future__ import annotations
 
-from albert_conversion.convert import (
-    DTYPES,
-    TARGET_FORMATS,
-    ConversionError,
-    ConversionResult,
-    SourceCheckpoint,
-    convert,
-    load_source,
-)
+from albert_conversion.convert import ConversionResult, convert
+from albert_conversion.plan import DTYPES, TARGET_FORMATS
+from albert_conversion.source import ConversionError, SourceCheckpoint, load_source
 from albert_conversion.tf1 import TF1CompatibilityError
 from albert_conversion.verify import VerificationError, VerifyReport, verify
 

@@ -406,16 +406,17 @@ def list_variables(path: str | os.PathLike[str]) -> dict[str, tuple[tuple[int, .
     return {name: (tuple(shapes[name]), dtypes[name].name) for name in sorted(shapes)}
 
 
-def infer_head(names: Iterable[str]) -> str:
-    """The head whose original variables ``names`` (prefix-free) hold."""
-    names = set(names)
-    if "cls/seq_relationship/output_weights" in names:
-        return "pretraining"
-    if "cls/predictions/output_bias" in names:
-        return "masked-lm"
-    if "output_weights" in names:
-        return "sequence-classification"
-    return "model"
+def infer_head(names: Iterable[str], config: AlbertConfig) -> str:
+    """The head whose original variables ``names`` (prefix-free) hold.
+
+    The names are translated to canonical ones and :func:`albert_core.schema.infer_head`
+    decides, as it does for every other format.
+    """
+    canonical: dict[str, str] = {}
+    for head in (*TF1_HEADS[1:], TF1_HEADS[0]):  # prefixed (head) names first
+        for spec in variable_specs(config, head):
+            canonical.setdefault(spec.name, spec.canonical)
+    return schema.infer_head(canonical[n] for n in names if n in canonical)
 
 
 def _skip_reason(name: str, config: AlbertConfig) -> str | None:
@@ -463,7 +464,7 @@ def read(
             skipped[raw] = reason
         else:
             kept[name] = raw
-    head = infer_head(kept)
+    head = infer_head(kept, config)
     specs = {spec.name: spec for spec in variable_specs(config, head)}
     known = {spec.name for other in TF1_HEADS for spec in variable_specs(config, other)}
     for name in [n for n in kept if n not in specs and n in known]:

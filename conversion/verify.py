@@ -400,7 +400,7 @@ def verify(
     what ``albert verify CHECKPOINT`` reports. Returns the :class:`VerifyReport`; call
     :meth:`VerifyReport.raise_for_failure` (or read ``.ok``) to act on it.
     """
-    from albert_conversion.convert import _config_from, load_source
+    from albert_conversion.source import config_from, load_source
 
     source = load_source(src, config=config, revision=revision)
     chosen = source.head if head == "auto" else head
@@ -412,7 +412,7 @@ def verify(
         directory, target_config, every = source.directory, source.config, True
     else:
         directory, every = Path(dst).expanduser(), False
-        target_config = _config_from(config) if config is not None else None
+        target_config = config_from(config) if config is not None else None
     present = checkpoints.detect_formats(directory) + (
         ["tf1"] if tf1.is_checkpoint(directory) else []
     )

@@ -234,18 +234,27 @@ def save_pretrained(
     # Write the aligned arrays: canonical names and order, tied names filled from their
     # source (the same array, so each format stores the tie the way transformers does).
     aligned, _ = schema.check(arrays, config, head, source="model state")
-    changes = {"architectures": [schema.head_spec(head).pt_class]}
-    dtype = _weights_dtype(aligned)
+    config = finalize_config(config, head, aligned)
+    directory = Path(directory)
+    check_writable(directory / CONFIG_NAME, overwrite=overwrite)
+    written = write(directory, aligned, head, formats, overwrite=overwrite, **options)
+    return [config.save_pretrained(directory, overwrite=overwrite), *written]
+
+
+def finalize_config(
+    config: AlbertConfig, head: str, arrays: Mapping[str, np.ndarray]
+) -> AlbertConfig:
+    """The config to save with ``arrays`` of ``head``: a copy whose ``architectures`` names
+    the PyTorch class (as transformers writes it) and whose ``dtype`` is the weights' dtype.
+    """
+    changes: dict[str, object] = {"architectures": [schema.head_spec(head).pt_class]}
+    dtype = _weights_dtype(arrays)
     if dtype is not None:
         # transformers' ``dtype="auto"`` loads in the config's dtype: keep it truthful.
         changes["dtype"] = dtype
         if "torch_dtype" in config.extra:  # what older transformers versions call it
             changes["torch_dtype"] = dtype
-    config = config.copy(**changes)
-    directory = Path(directory)
-    check_writable(directory / CONFIG_NAME, overwrite=overwrite)
-    written = write(directory, aligned, head, formats, overwrite=overwrite, **options)
-    return [config.save_pretrained(directory, overwrite=overwrite), *written]
+    return config.copy(**changes)
 
 
 def _weights_dtype(arrays: Mapping[str, np.ndarray]) -> str | None:
