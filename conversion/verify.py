@@ -3,7 +3,7 @@
 The source and every converted checkpoint are built as models in the frameworks their
 formats belong to (``model.safetensors`` / ``pytorch_model.bin``: PyTorch,
 ``tf_model.h5``: Keras/TensorFlow, ``flax_model.msgpack``: Flax; an original TF1 checkpoint:
-:func:`albert_conversion.tf1.original_forward`, a numpy transcription of the original graph
+:func:`albert_conversion.tf1_graph.original_forward`, a numpy transcription of the original graph
 working from the original variable names). They run on one fixed random batch, and the
 maximum absolute difference of every output is tabulated. A format whose framework is not
 installed (or whose backend fails to import) is checked in another installed framework,
@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from albert_conversion import tf1
+from albert_conversion import tf1, tf1_graph
 from albert_core import checkpoints, schema
 from albert_core.config import AlbertConfig
 
@@ -212,8 +212,8 @@ def run_model(
 def run_original(
     variables: Mapping[str, np.ndarray], config: AlbertConfig, inputs: Mapping[str, np.ndarray]
 ) -> dict[str, np.ndarray]:
-    """:func:`albert_conversion.tf1.original_forward` on ``inputs`` (a 2-D batch)."""
-    return tf1.original_forward(
+    """:func:`albert_conversion.tf1_graph.original_forward` on ``inputs`` (a 2-D batch)."""
+    return tf1_graph.original_forward(
         variables, config, inputs["input_ids"], inputs["attention_mask"],
         inputs["token_type_ids"],
     )  # fmt: skip
@@ -334,23 +334,10 @@ def _side_from_directory(
     if fmt == "tf1":
         checkpoint = tf1.read(directory, config)
         arrays, _ = schema.check(checkpoint.arrays, config, head, source=label)
-        return Side(label, fmt, config, head, arrays, read_variables(directory))
+        return Side(label, fmt, config, head, arrays, tf1.read_variables(directory))
     raw = checkpoints.read(directory, fmt)
     arrays, _ = schema.check(raw, config, head, source=label)
     return Side(label, fmt, config, head, arrays)
-
-
-def read_variables(path: str | os.PathLike[str]) -> dict[str, np.ndarray]:
-    """The model variables of a TF1 checkpoint by original name (no slots, no prefix)."""
-    prefix = tf1.find_checkpoint(path)
-    reader = tf1._open_reader(prefix)
-    out = {}
-    for name in reader.get_variable_to_shape_map():
-        bare = name.removeprefix(tf1.HUB_PREFIX)
-        if bare == tf1.GLOBAL_STEP or bare.rpartition("/")[2] in tf1.OPTIMIZER_SLOTS:
-            continue
-        out[bare] = np.asarray(reader.get_tensor(name))
-    return out
 
 
 def verify_conversion(
@@ -372,7 +359,7 @@ def verify_conversion(
     config = AlbertConfig.from_pretrained(directory)
     variables = None
     if source.format == "tf1" and source.tf1_prefix is not None:
-        variables = read_variables(source.tf1_prefix)
+        variables = tf1.read_variables(source.tf1_prefix)
     reference = Side(f"SRC {source.format}", source.format, source.config, head, aligned,
                      variables)  # fmt: skip
     targets = []
@@ -405,7 +392,7 @@ def verify(
     source = load_source(src, config=config, revision=revision)
     chosen = source.head if head == "auto" else head
     aligned, _ = schema.check(source.arrays, source.config, chosen, source=str(src))
-    variables = read_variables(source.tf1_prefix) if source.tf1_prefix is not None else None
+    variables = tf1.read_variables(source.tf1_prefix) if source.tf1_prefix is not None else None
     reference = Side(f"{source.format}", source.format, source.config, chosen, aligned,
                      variables)  # fmt: skip
     if dst is None:
