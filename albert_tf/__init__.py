@@ -13,18 +13,23 @@ fails with ImportError when Keras runs on another backend.
 
 from __future__ import annotations
 
-from albert_core.config import AlbertConfig
-from albert_tf.modeling import (
-    ACT_FNS,
-    FEATURE_NAMES,
+import os
+
+os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+
+import keras  # noqa: E402
+
+if keras.backend.backend() != "tensorflow":  # pragma: no cover - depends on the environment
+    raise ImportError(
+        f"albert_tf needs Keras' TensorFlow backend, but Keras runs on "
+        f"{keras.backend.backend()!r}; set KERAS_BACKEND=tensorflow before importing keras"
+    )
+
+from albert_core.config import AlbertConfig  # noqa: E402
+from albert_tf.activations import ACT_FNS  # noqa: E402
+from albert_tf.layers import FEATURE_NAMES  # noqa: E402
+from albert_tf.models import (  # noqa: E402
     MODEL_CLASSES,
-    AlbertForPreTrainingOutput,
-    BaseModelOutputWithPooling,
-    MaskedLMOutput,
-    ModelOutput,
-    MultipleChoiceModelOutput,
-    QuestionAnsweringModelOutput,
-    SequenceClassifierOutput,
     TFAlbertForMaskedLM,
     TFAlbertForMultipleChoice,
     TFAlbertForPreTraining,
@@ -32,9 +37,18 @@ from albert_tf.modeling import (
     TFAlbertForSequenceClassification,
     TFAlbertForTokenClassification,
     TFAlbertModel,
-    TFAlbertPreTrainedModel,
+)
+from albert_tf.outputs import (  # noqa: E402
+    AlbertForPreTrainingOutput,
+    BaseModelOutputWithPooling,
+    MaskedLMOutput,
+    ModelOutput,
+    MultipleChoiceModelOutput,
+    QuestionAnsweringModelOutput,
+    SequenceClassifierOutput,
     TokenClassifierOutput,
 )
+from albert_tf.pretrained import TFAlbertPreTrainedModel  # noqa: E402
 
 __all__ = [
     "ACT_FNS",

@@ -35,7 +35,7 @@ from albert_core.pretraining_loop import (  # noqa: E402
     no_decay,
 )
 from albert_tf import weights  # noqa: E402
-from albert_tf.modeling import TFAlbertForPreTraining  # noqa: E402
+from albert_tf.models import TFAlbertForPreTraining  # noqa: E402
 
 STATE_FILE = "tf_state.npz"
 
@@ -189,24 +189,6 @@ def tf_dataset(
 
 
 # ============================================================================= trainer
-def _mlm_logits(model: TFAlbertForPreTraining, hidden: tf.Tensor) -> tf.Tensor:
-    """The MLM head's scores, ``(batch, predictions, H) -> (batch, predictions, vocab)``.
-
-    The same computation as ``model.predictions`` (dense, activation, LayerNorm, tied
-    decoder, bias) with the decoder as a plain matmul: the gradient of the head's
-    ``einsum("...e,ve->...v")`` with respect to the embedding table materialises a
-    ``(vocab, E, batch, predictions)`` tensor in TensorFlow (tens of GB for a 30k
-    vocabulary), the matmul's does not.
-    """
-    head = model.predictions
-    x = head.LayerNorm(head.activation(head.dense(hidden)))
-    shape = tf.shape(x)
-    table = tf.cast(model.get_input_embeddings().table, x.dtype)
-    logits = tf.matmul(tf.reshape(x, [-1, shape[-1]]), table, transpose_b=True)
-    logits = tf.reshape(logits, tf.concat([shape[:-1], [-1]], 0))
-    return tf.cast(logits, tf.float32) + tf.cast(head.bias, tf.float32)
-
-
 def pretraining_sums(
     model: TFAlbertForPreTraining, batch: Mapping[str, tf.Tensor], training: bool
 ) -> tuple[tf.Tensor, dict[str, tf.Tensor]]:
@@ -215,7 +197,7 @@ def pretraining_sums(
     features = {name: batch[name] for name in ("input_ids", "attention_mask", "token_type_ids")}
     out = model.albert(features, training=training)
     gathered = tf.gather(out["last_hidden_state"], batch["masked_lm_positions"], batch_dims=1)
-    logits = _mlm_logits(model, gathered)
+    logits = model.predictions(gathered, model.get_input_embeddings().table)
     ids = tf.cast(batch["masked_lm_ids"], tf.int32)
     w = tf.cast(batch["masked_lm_weights"], tf.float32)
     token_ce = tf.nn.sparse_softmax_cross_entropy_with_logits(labels=ids, logits=logits)

@@ -6,9 +6,10 @@ tensor (without the ``:0`` suffix). The name translation and the layout change (
 kernels are ``[in, out]`` in Keras, ``[out, in]`` canonically) both come from
 :mod:`albert_core.schema`; this module only walks the variables.
 
-Ties: the MLM decoder has no variables of its own (it uses the word embeddings and
-``predictions.bias``), so ``predictions.decoder.weight`` and ``predictions.decoder.bias`` are
-written as copies of their sources and are not read back.
+Ties (:func:`albert_core.schema.tied_names`): a tied MLM decoder has no variables of its own
+(it uses the word embeddings and ``predictions.bias``), so ``predictions.decoder.weight`` and
+``predictions.decoder.bias`` are written as copies of their sources and are not read back.
+With ``tie_word_embeddings=False`` the decoder weight is a variable like any other.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from albert_core import schema
 if TYPE_CHECKING:
     import keras
 
-    from albert_tf.modeling import TFAlbertPreTrainedModel
+    from albert_tf.pretrained import TFAlbertPreTrainedModel
 
 
 def keras_path(model: TFAlbertPreTrainedModel, variable: keras.Variable) -> str:
@@ -57,14 +58,6 @@ def canonical_variables(model: TFAlbertPreTrainedModel) -> dict[str, keras.Varia
     return out
 
 
-def _tied(model: TFAlbertPreTrainedModel) -> dict[str, str]:
-    """``{tied name: source name}``, including the decoder bias, which is always shared here."""
-    ties = schema.tied_names(model.config, model.head)
-    if "predictions.bias" in schema.expected_shapes(model.config, model.head):
-        ties["predictions.decoder.bias"] = "predictions.bias"
-    return ties
-
-
 def model_arrays(model: TFAlbertPreTrainedModel) -> dict[str, np.ndarray]:
     """Every canonical tensor of ``model`` (tied names included) as a float32 numpy array
     in canonical (PyTorch) layout."""
@@ -72,7 +65,7 @@ def model_arrays(model: TFAlbertPreTrainedModel) -> dict[str, np.ndarray]:
     for name, variable in canonical_variables(model).items():
         value = np.asarray(variable.numpy(), dtype=np.float32)
         arrays[name] = np.ascontiguousarray(schema.from_framework_layout(name, value))
-    for name, source in _tied(model).items():
+    for name, source in schema.tied_names(model.config, model.head).items():
         arrays[name] = arrays[source]
     return arrays
 
@@ -86,7 +79,7 @@ def load_arrays(model: TFAlbertPreTrainedModel, arrays: Mapping[str, np.ndarray]
     Returns the canonical names of the variables that received no value.
     """
     variables = canonical_variables(model)
-    tied = _tied(model)
+    tied = schema.tied_names(model.config, model.head)
     unknown = sorted(name for name in arrays if name not in variables and name not in tied)
     if unknown:
         raise ValueError(f"{type(model).__name__} has no variables for {unknown}")

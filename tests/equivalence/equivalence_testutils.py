@@ -86,8 +86,8 @@ STRUCTURAL: dict[str, AlbertConfig] = {
     ),
 }  # fmt: skip
 
-#: An untied MLM decoder. albert_tf (like transformers' TF classes) always ties it, so
-#: only the PyTorch / Flax pair is compared on it.
+#: An untied MLM decoder (transformers' TF classes always tie it; albert_tf, like PyTorch
+#: and Flax, honours tie_word_embeddings=False).
 UNTIED: dict[str, AlbertConfig] = {
     "untied": tiny_config(tie_word_embeddings=False, num_hidden_layers=1),
 }

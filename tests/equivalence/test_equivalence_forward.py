@@ -10,8 +10,7 @@ cost minutes of compilation for little extra coverage):
   third, ``shared_inner2`` (one group of two inner layers, relu, num_labels=1: a
   regression loss), on the two heads whose losses it changes; all on the stress batch
   (ragged padding, a [CLS]-only row, every token type);
-* an untied MLM decoder on the PyTorch / Flax pair (albert_tf ties it always, as
-  transformers' TF classes do, and says so when asked for an untied one);
+* an untied MLM decoder on every backend pair;
 * every activation of ``albert_core.config.ACTIVATIONS`` on the masked-LM head (the
   activation runs in every feed-forward block and in the MLM transform);
 * every input variant on the pre-training head (backbone + MLM + SOP + loss), and the
@@ -79,19 +78,13 @@ def test_outputs_agree(lab, case, pair):
     assert_close(a, b, FP32_ATOL, f"{pair[0]} vs {pair[1]} on {_id(case)}")
 
 
+@pytest.mark.parametrize("pair", PAIRS, ids=PAIR_IDS)
 @pytest.mark.parametrize("head", ["masked-lm", "pretraining"])
-def test_untied_decoder_pt_flax(lab, head):
-    """An untied decoder weight is honoured by PyTorch and Flax alike."""
-    a, b = (lab.outputs(backend, "untied", head) for backend in ("pt", "flax"))
+def test_untied_decoder(lab, head, pair):
+    """An untied decoder weight is honoured by every backend alike."""
+    a, b = (lab.outputs(backend, next(iter(UNTIED)), head) for backend in pair)
     _check_structure(a, "untied", head)
-    assert_close(a, b, FP32_ATOL, f"pt vs flax on untied/{head}")
-
-
-def test_tf_refuses_untied_decoder(lab):
-    """albert_tf names the limitation instead of silently tying the decoder."""
-    adapter("tf")
-    with pytest.raises(ValueError, match="tie_word_embeddings=False"):
-        lab.model("tf", next(iter(UNTIED)), "masked-lm")
+    assert_close(a, b, FP32_ATOL, f"{pair[0]} vs {pair[1]} on untied/{head}")
 
 
 @pytest.mark.parametrize("pair", PAIRS, ids=PAIR_IDS)

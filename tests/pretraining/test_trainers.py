@@ -196,12 +196,26 @@ def test_numpy_batches_for_jax(data_dir: Path) -> None:
 def test_tf_mlm_logits_match_the_model_head() -> None:
     tf = pytest.importorskip("tensorflow")
     from albert_tf import TFAlbertForPreTraining
-    from albert_tf.pretraining import _mlm_logits
+    from albert_tf.pretraining import pretraining_sums
 
     model = TFAlbertForPreTraining(tiny_config())
-    hidden = tf.random.normal((3, 5, 32), seed=0)
-    expected = model.predictions(hidden, model.get_input_embeddings().table)
-    np.testing.assert_allclose(_mlm_logits(model, hidden).numpy(), expected.numpy(), atol=1e-5)
+    rng = np.random.default_rng(0)
+    ids = rng.integers(5, model.config.vocab_size, size=(3, 6)).astype(np.int32)
+    positions = np.array([[1, 2], [0, 4], [3, 5]], np.int32)
+    targets = np.take_along_axis(ids, positions, axis=1)
+    batch = {"input_ids": ids, "attention_mask": np.ones_like(ids),
+             "token_type_ids": np.zeros_like(ids), "masked_lm_positions": positions,
+             "masked_lm_ids": targets, "masked_lm_weights": np.ones(positions.shape, np.float32),
+             "sentence_order_label": np.array([0, 1, 0], np.int32)}
+    _, sums = pretraining_sums(model, {k: tf.constant(v) for k, v in batch.items()},
+                               training=False)
+    hidden = model.albert({k: tf.constant(batch[k]) for k in ("input_ids", "attention_mask",
+                                                              "token_type_ids")})
+    gathered = tf.gather(hidden["last_hidden_state"], positions, batch_dims=1)
+    expected = model.predictions(gathered, model.get_input_embeddings().table)
+    token_ce = tf.nn.sparse_softmax_cross_entropy_with_logits(labels=targets, logits=expected)
+    np.testing.assert_allclose(float(sums["mlm_loss_sum"]), float(tf.reduce_sum(token_ce)),
+                               atol=1e-5)
 
 
 def test_tf_state_loads_into_a_trainer_whose_variable_names_keras_uniquified(

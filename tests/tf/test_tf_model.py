@@ -14,7 +14,7 @@ from tf_testutils import BF16_ATOL, HEADS, tiny_batch, tiny_config  # noqa: E402
 
 from albert_core import checkpoints, schema  # noqa: E402
 from albert_tf import MODEL_CLASSES, ModelOutput, weights  # noqa: E402
-from albert_tf.modeling import masked_cross_entropy, sequence_classification_loss  # noqa: E402
+from albert_tf.losses import masked_cross_entropy, sequence_classification_loss  # noqa: E402
 
 FEATURES = ("input_ids", "attention_mask", "token_type_ids")
 
@@ -85,10 +85,39 @@ def test_decoder_is_tied_to_word_embeddings_and_bias():
 def test_unsupported_configs_are_refused():
     with pytest.raises(ValueError, match="num_labels=2"):
         MODEL_CLASSES["question-answering"](tiny_config(num_labels=3))
-    with pytest.raises(ValueError, match="tie_word_embeddings"):
-        MODEL_CLASSES["masked-lm"](tiny_config(tie_word_embeddings=False))
     with pytest.raises(TypeError, match="AlbertConfig"):
         MODEL_CLASSES["model"]({"vocab_size": 3})
+
+
+@pytest.mark.parametrize("head", ["masked-lm", "pretraining"])
+def test_untied_decoder_is_its_own_variable_and_round_trips(head, tmp_path):
+    keras.utils.set_random_seed(3)
+    model = MODEL_CLASSES[head](tiny_config(tie_word_embeddings=False))
+    decoder = schema.keras_weight_name("predictions.decoder.weight", head)
+    assert decoder in {weights.keras_path(model, v) for v in model.weights}
+    arrays = weights.model_arrays(model)
+    word = arrays["albert.embeddings.word_embeddings.weight"]
+    assert arrays["predictions.decoder.weight"].shape == word.shape
+    assert not np.array_equal(arrays["predictions.decoder.weight"], word)
+    batch = features(tiny_batch(model.config, head))
+    logits = "logits" if head == "masked-lm" else "prediction_logits"
+    want = np.asarray(model(batch)[logits])
+    # The decoder does not follow the word embeddings: changing the table changes the
+    # inputs only, and a changed decoder changes the scores of the same hidden states.
+    hidden = model.albert(batch)["last_hidden_state"]
+    before = np.asarray(model.predictions(hidden, model.get_input_embeddings().table))
+    table = model.get_input_embeddings().table
+    table.assign(table * 0)
+    after = np.asarray(model.predictions(hidden, model.get_input_embeddings().table))
+    np.testing.assert_array_equal(after, before)
+    weights.load_arrays(model, arrays)
+    model.save_pretrained(tmp_path, formats=("safetensors",))
+    loaded = MODEL_CLASSES[head].from_pretrained(tmp_path)
+    assert loaded.loading_report.ok and not loaded.config.tie_word_embeddings
+    np.testing.assert_array_equal(np.asarray(loaded(batch)[logits]), want)
+    reloaded = weights.model_arrays(loaded)
+    for name, value in arrays.items():
+        np.testing.assert_array_equal(reloaded[name], value, err_msg=name)
 
 
 def test_keras_config_round_trip():
