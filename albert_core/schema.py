@@ -549,3 +549,14 @@ def from_flax_path(path: tuple[str, ...]) -> str:
     if leaf not in ("kernel", "embedding", "scale", "bias"):
         raise ValueError(f"{'/'.join(path)!r} is not an ALBERT Flax parameter path")
     return ".".join(module) + (".bias" if leaf == "bias" else ".weight")
+
+
+# ------------------------------------------------------------------ PyTorch backend
+def output_embeddings_module(head: str = "masked-lm") -> str | None:
+    """The module of ``head`` whose weight may be tied to the word embeddings (the MLM
+    decoder, ``predictions.decoder``), or None for heads without one."""
+    word = PREFIX + _WORD_EMBEDDINGS
+    for name, source in possible_ties(head).items():
+        if source == word:
+            return name.rpartition(".")[0]
+    return None

@@ -10,26 +10,28 @@ checkpoint format through :mod:`albert_core.checkpoints`::
 from __future__ import annotations
 
 from albert_core.config import AlbertConfig
-from albert_pt.modeling import (
-    ATTN_IMPLEMENTATIONS,
+from albert_core.model_output import ModelOutput
+from albert_pt.backbone import AlbertModel
+from albert_pt.layers import ATTN_IMPLEMENTATIONS
+from albert_pt.models import (
     MODEL_CLASSES,
     AlbertForMaskedLM,
     AlbertForMultipleChoice,
     AlbertForPreTraining,
-    AlbertForPreTrainingOutput,
     AlbertForQuestionAnswering,
     AlbertForSequenceClassification,
     AlbertForTokenClassification,
-    AlbertModel,
-    AlbertPreTrainedModel,
+)
+from albert_pt.outputs import (
+    AlbertForPreTrainingOutput,
     BaseModelOutputWithPooling,
     MaskedLMOutput,
-    ModelOutput,
     MultipleChoiceModelOutput,
     QuestionAnsweringModelOutput,
     SequenceClassifierOutput,
     TokenClassifierOutput,
 )
+from albert_pt.pretrained import AlbertPreTrainedModel
 from albert_pt.quantization import quantize_dynamic
 
 __all__ = [

@@ -32,7 +32,7 @@ from albert_core.config import AlbertConfig
 from albert_core.pretraining_data import stream_batches
 from albert_core.pretraining_loop import FrameworkTrainer, PretrainingArguments, no_decay
 from albert_pt import weights
-from albert_pt.modeling import AlbertForPreTraining
+from albert_pt.models import AlbertForPreTraining
 
 STATE_FILE = "pt_state.pt"
 

@@ -12,10 +12,11 @@ import warnings
 import torch
 from torch import nn
 
-from albert_pt.modeling import AlbertPreTrainedModel
+from albert_core import schema
+from albert_pt.pretrained import AlbertPreTrainedModel
 
 #: The MLM decoder shares its weight with the word embeddings; by default it stays float.
-OUTPUT_EMBEDDINGS = "predictions.decoder"
+OUTPUT_EMBEDDINGS = schema.output_embeddings_module()
 
 
 def quantize_dynamic(

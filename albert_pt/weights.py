@@ -1,8 +1,8 @@
 """PyTorch modules <-> canonical ``{name: np.ndarray}``: the only such mapping in albert_pt.
 
-The modules of :mod:`albert_pt.modeling` are named exactly as the canonical schema names
-tensors (the transformers PyTorch state-dict names) and use the same ``[out, in]`` layout,
-so the mapping is the identity on names. What is left is dtype/device handling and ties:
+The modules of :mod:`albert_pt.layers` and :mod:`albert_pt.heads` are named exactly as the
+canonical schema names tensors (the transformers PyTorch state-dict names) and use the same
+``[out, in]`` layout, so the mapping is the identity on names. What is left is dtype/device handling and ties:
 a tied tensor (the MLM decoder weight and bias) is one parameter reachable under two
 names; it is written under both names and read once, from its source name.
 """
