@@ -67,8 +67,8 @@ def test_from_arrays_forward_matches_the_model_and_arrays_round_trip(backend, he
 
 def test_forward_leaves_out_per_layer_tuples(backend):
     model = backend.from_arrays(tiny_config(), "model", {})
-    features = {k: v for k, v in tiny_batch(model.config, "model").items()}
-    outputs = backend.forward(model, {**features, "output_hidden_states": np.array(True)})
+    batch = {**tiny_batch(model.config, "model"), "output_hidden_states": np.array(True)}
+    outputs = backend.forward(model, batch)
     assert set(outputs) == {"last_hidden_state", "pooler_output"}
 
 
