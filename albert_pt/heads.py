@@ -19,7 +19,7 @@ signatures and hand the call to :meth:`AlbertHeadModel.forward_head`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import torch
@@ -49,6 +49,11 @@ _NUM_LABELS_LOSSES = ("sequence", "token", "span")
 
 
 # ================================================================================ losses
+#: A head's loss: ``loss(config, scores, labels)``, the scores in :attr:`HeadSpec.fields`
+#: order and the labels in :attr:`HeadSpec.labels` order.
+LossFn = Callable[[AlbertConfig, Sequence[torch.Tensor], Sequence[torch.Tensor]], torch.Tensor]
+
+
 def _cross_entropy(logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
     """Mean cross-entropy over every row of ``logits``; labels of -100 are skipped."""
     return F.cross_entropy(
@@ -56,52 +61,62 @@ def _cross_entropy(logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
     )
 
 
+def _classes_loss(
+    config: AlbertConfig, scores: Sequence[torch.Tensor], labels: Sequence[torch.Tensor]
+) -> torch.Tensor:
+    """Cross-entropy of the one score tensor: masked-LM, token classes, choices."""
+    return _cross_entropy(scores[0], labels[0])
+
+
+def _mlm_sop_loss(
+    config: AlbertConfig, scores: Sequence[torch.Tensor], labels: Sequence[torch.Tensor]
+) -> torch.Tensor:
+    """Masked-LM cross-entropy plus sentence-order cross-entropy."""
+    return _cross_entropy(scores[0], labels[0]) + _cross_entropy(scores[1], labels[1])
+
+
 def _sequence_loss(
-    config: AlbertConfig, logits: torch.Tensor, labels: torch.Tensor
+    config: AlbertConfig, scores: Sequence[torch.Tensor], labels: Sequence[torch.Tensor]
 ) -> torch.Tensor:
     """MSE, cross-entropy or binary cross-entropy, by the problem type (inferred per call)."""
+    (logits,), (target,) = scores, labels
     problem = mu.infer_problem_type(
         config.problem_type,
         config.num_labels,
-        not (labels.is_floating_point() or labels.is_complex()),
+        not (target.is_floating_point() or target.is_complex()),
     )
     if problem == "regression":
-        target = labels.to(logits.dtype)
+        target = target.to(logits.dtype)
         if config.num_labels == 1:
             return F.mse_loss(logits.squeeze(), target.squeeze())
         return F.mse_loss(logits, target)
     if problem == "single_label_classification":
-        return _cross_entropy(logits, labels)
-    return F.binary_cross_entropy_with_logits(logits, labels.to(logits.dtype))
+        return _cross_entropy(logits, target)
+    return F.binary_cross_entropy_with_logits(logits, target.to(logits.dtype))
 
 
 def _span_loss(
-    start_logits: torch.Tensor,
-    end_logits: torch.Tensor,
-    start_positions: torch.Tensor,
-    end_positions: torch.Tensor,
+    config: AlbertConfig, scores: Sequence[torch.Tensor], labels: Sequence[torch.Tensor]
 ) -> torch.Tensor:
     """Mean of the start and end cross-entropies; positions are clamped to ``[0, seq]`` and
     ``seq`` (outside the input) is ignored, as in transformers."""
-    ignored_index = start_logits.shape[1]
-    start_positions = start_positions.reshape(-1).clamp(0, ignored_index)
-    end_positions = end_positions.reshape(-1).clamp(0, ignored_index)
-    start_loss = F.cross_entropy(start_logits, start_positions, ignore_index=ignored_index)
-    end_loss = F.cross_entropy(end_logits, end_positions, ignore_index=ignored_index)
-    return (start_loss + end_loss) / 2
+    ignored_index = scores[0].shape[1]
+    losses = [
+        F.cross_entropy(logits, positions.reshape(-1).clamp(0, ignored_index),
+                        ignore_index=ignored_index)
+        for logits, positions in zip(scores, labels, strict=True)
+    ]  # fmt: skip
+    return (losses[0] + losses[1]) / 2
 
 
-#: :data:`albert_core.heads.LossKind` -> ``loss(config, scores, labels)``, with the scores
-#: in :attr:`HeadSpec.fields` order and the labels in :attr:`HeadSpec.labels` order.
-LOSSES: dict[str, Callable[..., torch.Tensor]] = {
-    "mlm_sop": lambda config, scores, labels: (
-        _cross_entropy(scores[0], labels[0]) + _cross_entropy(scores[1], labels[1])
-    ),
-    "mlm": lambda config, scores, labels: _cross_entropy(scores[0], labels[0]),
-    "sequence": lambda config, scores, labels: _sequence_loss(config, scores[0], labels[0]),
-    "token": lambda config, scores, labels: _cross_entropy(scores[0], labels[0]),
-    "span": lambda config, scores, labels: _span_loss(*scores, *labels),
-    "choice": lambda config, scores, labels: _cross_entropy(scores[0], labels[0]),
+#: :data:`albert_core.heads.LossKind` -> its :data:`LossFn`.
+LOSSES: dict[str, LossFn] = {
+    "mlm_sop": _mlm_sop_loss,
+    "mlm": _classes_loss,
+    "sequence": _sequence_loss,
+    "token": _classes_loss,
+    "span": _span_loss,
+    "choice": _classes_loss,
 }
 
 

@@ -3,10 +3,10 @@
 1. :class:`AlbertEmbeddings`: factorized embeddings, word + position + token type of width
    ``E``, LayerNorm, dropout;
 2. :class:`AlbertTransformer`: a projection ``E -> H`` followed by ``num_hidden_layers``
-   applications of ``num_hidden_groups`` parameter-shared :class:`AlbertLayerGroup` s, each
-   of ``inner_group_num`` post-LN :class:`AlbertLayer` s (self-attention in
-   :class:`AlbertAttention`, then the feed-forward block); application ``i`` uses group
-   ``config.group_of_layer(i)``;
+   applications of ``num_hidden_groups`` parameter-shared layer groups
+   (:class:`AlbertLayerGroup`), each of ``inner_group_num`` post-LN transformer layers
+   (:class:`AlbertLayer`: self-attention in :class:`AlbertAttention`, then the
+   feed-forward block); application ``i`` uses group ``config.group_of_layer(i)``;
 3. the pre-training heads on top: :class:`AlbertMLMHead` (masked-LM, tied to the word
    embeddings) and :class:`AlbertSOPHead` (sentence-order prediction).
 

@@ -2,9 +2,10 @@
 
 The modules of :mod:`albert_pt.layers` and :mod:`albert_pt.heads` are named exactly as the
 canonical schema names tensors (the transformers PyTorch state-dict names) and use the same
-``[out, in]`` layout, so the mapping is the identity on names. What is left is dtype/device handling and ties:
-a tied tensor (the MLM decoder weight and bias) is one parameter reachable under two
-names; it is written under both names and read once, from its source name.
+``[out, in]`` layout, so the mapping is the identity on names. What is left is dtype/device
+handling and ties: a tied tensor (the MLM decoder weight and bias) is one parameter
+reachable under two names; it is written under both names and read once, from its source
+name.
 """
 
 from __future__ import annotations
