@@ -26,7 +26,7 @@ import numpy as np
 from albert_conversion import tf1
 from albert_core import checkpoints, hub, schema
 from albert_core.checkpoints import FORMATS, CheckpointError, detect_formats
-from albert_core.checkpoints.safetensors_format import parse_size
+from albert_core.checkpoints.common import parse_size
 from albert_core.config import CONFIG_NAME, ORIGINAL_CONFIG_NAME, AlbertConfig
 from albert_core.io_utils import atomic_directory
 
@@ -667,7 +667,7 @@ def _dtype_names(arrays: Mapping[str, np.ndarray]) -> str:
 
 
 def _write_tokenizer(source: Path, directory: Path) -> list[str]:
-    from albert_core.tokenization_fast import AlbertTokenizerFast
+    from albert_core.tokenizers import AlbertTokenizerFast
 
     try:
         tokenizer = AlbertTokenizerFast.from_pretrained(source)
