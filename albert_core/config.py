@@ -8,6 +8,7 @@ google-research `albert_config.json`.
 from __future__ import annotations
 
 import copy
+import inspect
 import json
 import os
 from collections.abc import Mapping
@@ -41,6 +42,43 @@ ACTIVATIONS: dict[str, str] = {
 PROBLEM_TYPES = ("regression", "single_label_classification", "multi_label_classification")
 
 POSITION_EMBEDDING_TYPES = ("absolute",)
+
+# Named size presets of the released ALBERT models (configs only, no weights): the sizes of
+# the published albert-{base,large,xlarge,xxlarge}-{v1,v2} configs. v2 models were trained
+# without dropout and with the tanh GELU (``gelu_new``); the v1 configs published on the hub
+# name ``gelu`` and use dropout 0.1. :func:`albert_core.presets.preset` builds them.
+_SIZES: dict[str, dict[str, int]] = {
+    "base": {"hidden_size": 768, "num_attention_heads": 12, "intermediate_size": 3072,
+             "num_hidden_layers": 12},
+    "large": {"hidden_size": 1024, "num_attention_heads": 16, "intermediate_size": 4096,
+              "num_hidden_layers": 24},
+    "xlarge": {"hidden_size": 2048, "num_attention_heads": 16, "intermediate_size": 8192,
+               "num_hidden_layers": 24},
+    "xxlarge": {"hidden_size": 4096, "num_attention_heads": 64, "intermediate_size": 16384,
+                "num_hidden_layers": 12},
+}
+
+_VERSIONS: dict[str, dict[str, Any]] = {
+    "v1": {"hidden_act": "gelu", "hidden_dropout_prob": 0.1, "attention_probs_dropout_prob": 0.1},
+    "v2": {"hidden_act": "gelu_new", "hidden_dropout_prob": 0.0,
+           "attention_probs_dropout_prob": 0.0},
+}
+
+#: Preset name -> config keyword arguments, e.g. ``"albert-base-v2"``.
+PRESETS: dict[str, dict[str, Any]] = {
+    f"albert-{size}-{version}": {
+        "vocab_size": 30000,
+        "embedding_size": 128,
+        "num_hidden_groups": 1,
+        "inner_group_num": 1,
+        **dims,
+        **extra,
+    }
+    for size, dims in _SIZES.items()
+    for version, extra in _VERSIONS.items()
+}
+
+
 
 class AlbertConfigError(ValueError):
     """An `AlbertConfig` field holds a value the model cannot be built with."""
@@ -110,28 +148,9 @@ class AlbertConfig:
         tie_word_embeddings: bool = True,
         **extra: Any,
     ) -> None:
-        self.vocab_size = vocab_size
-        self.embedding_size = embedding_size
-        self.hidden_size = hidden_size
-        self.num_hidden_layers = num_hidden_layers
-        self.num_hidden_groups = num_hidden_groups
-        self.num_attention_heads = num_attention_heads
-        self.intermediate_size = intermediate_size
-        self.inner_group_num = inner_group_num
-        self.hidden_act = hidden_act
-        self.hidden_dropout_prob = hidden_dropout_prob
-        self.attention_probs_dropout_prob = attention_probs_dropout_prob
-        self.max_position_embeddings = max_position_embeddings
-        self.type_vocab_size = type_vocab_size
-        self.initializer_range = initializer_range
-        self.layer_norm_eps = layer_norm_eps
-        self.classifier_dropout_prob = classifier_dropout_prob
-        self.position_embedding_type = position_embedding_type
-        self.pad_token_id = pad_token_id
-        self.bos_token_id = bos_token_id
-        self.eos_token_id = eos_token_id
-        self.problem_type = problem_type
-        self.tie_word_embeddings = tie_word_embeddings
+        arguments = locals()
+        for name in _FIELDS:
+            setattr(self, name, arguments[name])
         extra.pop("model_type", None)
         self.extra: dict[str, Any] = dict(extra)
         self._set_labels(num_labels, id2label, label2id)
@@ -332,16 +351,16 @@ class AlbertConfig:
         """Load from a directory, a config file, a preset name or a hub id.
 
         Directories are searched for ``config.json`` first, then ``albert_config.json``.
-        Preset names are those of :data:`albert_core.presets.PRESETS`. ``revision`` and
+        Preset names are those of :data:`PRESETS`. ``revision`` and
         ``cache_dir`` (default: huggingface_hub's cache) apply to hub ids.
         """
-        from albert_core import hub, presets
+        from albert_core import hub
 
         path = Path(name_or_path)
         if path.is_file():
             return cls.from_json_file(path, **overrides)
-        if not path.is_dir() and str(name_or_path) in presets.PRESETS:
-            return presets.preset(str(name_or_path), **overrides)
+        if not path.is_dir() and str(name_or_path) in PRESETS:
+            return cls(**{**PRESETS[str(name_or_path)], **overrides})
         directory = hub.resolve(
             name_or_path, revision=revision, cache_dir=cache_dir,
             files=[CONFIG_NAME, ORIGINAL_CONFIG_NAME],
@@ -382,29 +401,18 @@ def _check_probability(name: str, value: Any) -> None:
         raise AlbertConfigError(f"{name} must be a probability in [0, 1), got {value!r}")
 
 
-_FIELDS = (
-    "vocab_size",
-    "embedding_size",
-    "hidden_size",
-    "num_hidden_layers",
-    "num_hidden_groups",
-    "num_attention_heads",
-    "intermediate_size",
-    "inner_group_num",
-    "hidden_act",
-    "hidden_dropout_prob",
-    "attention_probs_dropout_prob",
-    "max_position_embeddings",
-    "type_vocab_size",
-    "initializer_range",
-    "layer_norm_eps",
-    "classifier_dropout_prob",
-    "position_embedding_type",
-    "pad_token_id",
-    "bos_token_id",
-    "eos_token_id",
-    "problem_type",
-    "tie_word_embeddings",
+#: Constructor arguments that are not plain fields: the labels (kept as ``id2label`` /
+#: ``label2id``, see ``_set_labels``).
+_LABEL_ARGUMENTS = ("num_labels", "id2label", "label2id")
+
+#: The plain fields, in constructor order: the signature of ``AlbertConfig.__init__`` is the
+#: one place they are listed.
+_FIELDS = tuple(
+    name
+    for name, parameter in inspect.signature(AlbertConfig.__init__).parameters.items()
+    if parameter.kind is parameter.POSITIONAL_OR_KEYWORD
+    and name != "self"
+    and name not in _LABEL_ARGUMENTS
 )
 
 _REPR_FIELDS = (

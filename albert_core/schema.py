@@ -560,3 +560,50 @@ def output_embeddings_module(head: str = "masked-lm") -> str | None:
         if source == word:
             return name.rpartition(".")[0]
     return None
+
+
+# ------------------------------------------------------------------ checkpoint files
+# What the tf_model.h5 and flax_model.msgpack writers need beyond the name translation.
+
+#: The masked-LM decoder weight: the word embeddings unless ``tie_word_embeddings=False``.
+MLM_DECODER_WEIGHT = "predictions.decoder.weight"
+#: The masked-LM decoder bias, a copy of :data:`MLM_BIAS` (Flax has no variable for it).
+MLM_DECODER_BIAS = "predictions.decoder.bias"
+#: The masked-LM output bias.
+MLM_BIAS = "predictions.bias"
+#: The word embeddings of a task model (the prefixed canonical name).
+WORD_EMBEDDINGS = PREFIX + _WORD_EMBEDDINGS
+#: The main layer (and ``tf_model.h5`` group) holding the backbone in every TF ALBERT class.
+KERAS_MAIN_LAYER = "albert"
+#: The Keras layer of the masked-LM head, which also tracks (and stores) the embeddings.
+KERAS_MLM_LAYER = "predictions"
+
+
+def keras_layer_names(head: str, num_layers: int) -> list[str]:
+    """Top-level Keras layers of ``head``'s TF class, as a fresh TensorFlow process names them.
+
+    The backbone's main layer, then the first module of each of the head's layers; a
+    top-level classifier read through dropout has that unnamed ``Dropout`` layer before it
+    (the sentence-order classifier keeps its dropout inside ``sop_classifier``). Keras
+    numbers the dropout after every earlier ``Dropout``: one in the embeddings and three per
+    distinct transformer layer (``num_layers`` = groups x inner layers), hence
+    ``dropout_{1 + 3 * num_layers}``. transformers matches layers by these names on loading.
+    """
+    spec = head_spec(head)
+    names = [KERAS_MAIN_LAYER]
+    for layer in spec.layers:
+        top = layer.split(".")[0]
+        if spec.classifier_dropout and layer == spec.layers[-1] == top:
+            names.append(f"dropout_{1 + 3 * num_layers}")
+        names.append(top)
+    return names
+
+
+def keras_layer_of(name: str, head: str) -> str:
+    """The top-level Keras layer of ``head``'s TF class that holds the weight ``name``."""
+    return keras_weight_name(name, head).split("/", 1)[0]
+
+
+def is_keras_embedding(name: str, head: str) -> bool:
+    """Whether ``name`` is an embeddings weight (which the Keras MLM layer stores too)."""
+    return keras_weight_name(name, head).split("/")[:2] == [KERAS_MAIN_LAYER, "embeddings"]

@@ -7,7 +7,7 @@
   :class:`albert_tf.pretraining.Lamb` compute. AdamW is ``optax.adamw`` with the same mask.
 * :func:`numpy_batches`: masked numpy batches of a prepared dataset (what ``jax.jit``
   functions take directly).
-* :class:`FlaxPretrainer`: the :class:`albert_core.pretraining_loop.FrameworkTrainer` of
+* :class:`FlaxPretrainer`: the :class:`albert_core.training.loop.FrameworkTrainer` of
   ``albert pretrain --framework flax``: jitted steps, gradients accumulated in a pytree,
   dropout keys derived from ``(seed, micro-step)``.
 """
@@ -27,8 +27,8 @@ import optax
 from flax import serialization
 
 from albert_core.config import AlbertConfig
-from albert_core.pretraining_data import stream_batches
-from albert_core.pretraining_loop import FrameworkTrainer, PretrainingArguments, no_decay
+from albert_core.training.batches import stream_batches
+from albert_core.training.loop import FrameworkTrainer, PretrainingArguments, no_decay
 from albert_flax.modeling import (
     AlbertMLMHead,
     AlbertModule,
@@ -43,7 +43,7 @@ Params = Any
 # ============================================================================ optimizers
 def decay_mask(params: Params) -> Params:
     """A pytree of bools: True for weights that get decay and layer adaptation (not
-    LayerNorm weights or biases, see :func:`albert_core.pretraining_loop.no_decay`)."""
+    LayerNorm weights or biases, see :func:`albert_core.training.loop.no_decay`)."""
 
     def keep(path: tuple[Any, ...], _: Any) -> bool:
         name = "/".join(str(getattr(k, "key", k)) for k in path)
@@ -104,7 +104,7 @@ def numpy_batches(
     shuffle: bool = True,
 ) -> Iterator[dict[str, np.ndarray]]:
     """Masked numpy batches of a prepared dataset (keys as
-    :func:`albert_core.pretraining_data.collate`); ``start`` skips that many examples,
+    :func:`albert_core.training.masking.collate`); ``start`` skips that many examples,
     ``num_batches`` None is endless."""
     return stream_batches(directory, batch_size, split=split, seed=seed, start=start,
                           num_batches=num_batches, shuffle=shuffle)
@@ -233,7 +233,7 @@ _INPUT_KEYS = ("input_ids", "attention_mask", "token_type_ids", "masked_lm_posit
 
 
 class FlaxPretrainer(FrameworkTrainer):
-    """JAX/Flax trainer of :func:`albert_core.pretraining_loop.run_pretraining`.
+    """JAX/Flax trainer of :func:`albert_core.training.loop.run_pretraining`.
 
     Params start as those of ``FlaxAlbertForPreTraining(config, seed=seed)`` (or
     ``params``); the optimizer is :func:`make_optimizer`. The dropout key of micro-step

@@ -12,7 +12,7 @@
 * :class:`PretrainingIterableDataset`: masked batches of a prepared dataset as torch
   tensors (``DataLoader(dataset, batch_size=None, num_workers=N)`` splits batches between
   workers).
-* :class:`PTPretrainer`: the :class:`albert_core.pretraining_loop.FrameworkTrainer` that
+* :class:`PTPretrainer`: the :class:`albert_core.training.loop.FrameworkTrainer` that
   ``albert pretrain --framework pt`` runs.
 """
 
@@ -29,8 +29,8 @@ import torch.nn.functional as F
 from torch.utils.data import IterableDataset, get_worker_info
 
 from albert_core.config import AlbertConfig
-from albert_core.pretraining_data import stream_batches
-from albert_core.pretraining_loop import FrameworkTrainer, PretrainingArguments, no_decay
+from albert_core.training.batches import stream_batches
+from albert_core.training.loop import FrameworkTrainer, PretrainingArguments, no_decay
 from albert_pt import weights
 from albert_pt.models import AlbertForPreTraining
 
@@ -115,7 +115,7 @@ class Lamb(torch.optim.Optimizer):
 
 def parameter_groups(model: torch.nn.Module, weight_decay: float) -> list[dict[str, Any]]:
     """Two groups: weights with decay and layer adaptation, and LayerNorm weights and biases
-    (:func:`albert_core.pretraining_loop.no_decay`) with neither. Tied weights appear once."""
+    (:func:`albert_core.training.loop.no_decay`) with neither. Tied weights appear once."""
     decay, plain = [], []
     for name, param in model.named_parameters():
         if param.requires_grad:
@@ -238,7 +238,7 @@ def pretraining_sums(
 
 
 class PTPretrainer(FrameworkTrainer):
-    """PyTorch trainer of :func:`albert_core.pretraining_loop.run_pretraining`.
+    """PyTorch trainer of :func:`albert_core.training.loop.run_pretraining`.
 
     Builds :class:`AlbertForPreTraining` from ``config`` after ``torch.manual_seed(seed)``
     (or uses ``model``), with LAMB or AdamW over :func:`parameter_groups`. Gradients

@@ -7,7 +7,7 @@ trainer.
   included. This one follows the formula of :class:`albert_pt.pretraining.Lamb` (decay
   inside the trust ratio, no decay and no adaptation for LayerNorm weights and biases).
 * :func:`tf_dataset`: masked batches of a prepared dataset as a ``tf.data.Dataset``.
-* :class:`TFPretrainer`: the :class:`albert_core.pretraining_loop.FrameworkTrainer` of
+* :class:`TFPretrainer`: the :class:`albert_core.training.loop.FrameworkTrainer` of
   ``albert pretrain --framework tf``: ``tf.function`` steps, gradients accumulated in
   variables.
 """
@@ -27,8 +27,9 @@ import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 from albert_core.config import AlbertConfig  # noqa: E402
-from albert_core.pretraining_data import PretrainingData, stream_batches  # noqa: E402
-from albert_core.pretraining_loop import (  # noqa: E402
+from albert_core.training.batches import stream_batches  # noqa: E402
+from albert_core.training.dataset import PretrainingData  # noqa: E402
+from albert_core.training.loop import (  # noqa: E402
     NO_DECAY_PATTERNS,
     FrameworkTrainer,
     PretrainingArguments,
@@ -164,7 +165,7 @@ def tf_dataset(
 ) -> tf.data.Dataset:
     """Masked batches of a prepared dataset as a ``tf.data.Dataset`` of dicts of tensors.
 
-    Keys and shapes as :func:`albert_core.pretraining_data.collate` (int32, weights
+    Keys and shapes as :func:`albert_core.training.masking.collate` (int32, weights
     float32); ``start`` skips that many examples; ``num_batches`` None is endless.
     The dataset is prefetched.
     """
@@ -233,7 +234,7 @@ def _without_uniquifiers(path: str) -> str:
 
 
 class TFPretrainer(FrameworkTrainer):
-    """Keras/TensorFlow trainer of :func:`albert_core.pretraining_loop.run_pretraining`.
+    """Keras/TensorFlow trainer of :func:`albert_core.training.loop.run_pretraining`.
 
     Builds :class:`TFAlbertForPreTraining` after ``keras.utils.set_random_seed(seed)`` (or
     uses ``model``); gradients accumulate in non-trainable variables and are clipped with

@@ -37,7 +37,7 @@ from albert_conversion.plan import (
 )
 from albert_conversion.source import ConversionError, load_source
 from albert_core import checkpoints, schema
-from albert_core.checkpoints.safetensors_format import parse_size
+from albert_core.checkpoints.common import parse_size
 from albert_core.config import AlbertConfig
 from albert_core.io_utils import atomic_directory
 
@@ -290,7 +290,7 @@ def _dtype_names(arrays: Mapping[str, np.ndarray]) -> str:
 
 
 def _write_tokenizer(source: Path, directory: Path) -> list[str]:
-    from albert_core.tokenization_fast import AlbertTokenizerFast
+    from albert_core.tokenizers import AlbertTokenizerFast
 
     try:
         tokenizer = AlbertTokenizerFast.from_pretrained(source)

@@ -279,8 +279,7 @@ PROBES = (
 
 def prepare_tokenizer(work: Path, kind: str) -> Path:
     """The tokenizer directory: albert-base-v2's vocabulary (default) or one trained here."""
-    from albert_core.tokenization import AlbertTokenizer
-    from albert_core.tokenizer_training import train_tokenizer
+    from albert_core.tokenizers import AlbertTokenizer, train_tokenizer
 
     out = work / f"tokenizer-{kind}"
     if (out / "spiece.model").is_file():
@@ -297,7 +296,7 @@ def prepare_tokenizer(work: Path, kind: str) -> Path:
 
 def prepare_data(work: Path, tokenizer: Path, sources: list[dict[str, Any]]) -> Path:
     """Shards of the corpus (made once)."""
-    from albert_core.pretraining_data import DataConfig, prepare_pretraining_data
+    from albert_core.training import DataConfig, prepare_pretraining_data
 
     out = work / f"data-{tokenizer.name}"
     if not (out / "meta.json").is_file():
@@ -315,7 +314,7 @@ def model_config(vocab_size: int) -> Any:
 
 def training_arguments(out: Path, **changes: Any) -> Any:
     """The run's :class:`PretrainingArguments`."""
-    from albert_core.pretraining_loop import PretrainingArguments
+    from albert_core.training.loop import PretrainingArguments
 
     values = {k: v for k, v in TRAINING.items() if k != "framework"}
     values.update(changes)
@@ -343,8 +342,8 @@ def measure(work: Path, data: Path, frameworks: Sequence[str], seconds: float,
             overrides: dict[str, Any]) -> list[dict[str, Any]]:
     """Train each framework for ``seconds`` (after a warm-up of 3 steps) and report
     steps/s and tokens/s (non-padding tokens) with the bundled config."""
-    from albert_core.pretraining_data import PretrainingData
-    from albert_core.pretraining_loop import trainer_class
+    from albert_core.training import PretrainingData
+    from albert_core.training.loop import trainer_class
 
     train = PretrainingData(data)
     config = model_config(train.vocab.vocab_size).copy(**overrides.get("config", {}))
@@ -568,9 +567,9 @@ def write_card(out: Path, work: Path, train_dir: Path, data: Path, tokenizer_kin
 
     from albert_core import checkpoints
     from albert_core.config import AlbertConfig
-    from albert_core.pretraining_data import read_meta
-    from albert_core.pretraining_loop import PretrainingArguments, linear_schedule
-    from albert_core.tokenization import AlbertTokenizer
+    from albert_core.tokenizers import AlbertTokenizer
+    from albert_core.training import read_meta
+    from albert_core.training.loop import PretrainingArguments, linear_schedule
 
     out.mkdir(parents=True, exist_ok=True)
     for name in ("config.json", "model.safetensors", "eval_results.json", "log.jsonl"):
@@ -725,7 +724,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 {"config": config, "args": {"batch_size": args.batch_size}})
         return 0
 
-    from albert_core.pretraining_loop import run_pretraining, trainer_class
+    from albert_core.training.loop import run_pretraining, trainer_class
 
     plan = make_plan(work, data, args)
     train_dir = work / f"train-{plan['framework']}-{args.tokenizer}"

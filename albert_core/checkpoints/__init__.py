@@ -25,6 +25,7 @@ from types import ModuleType
 import numpy as np
 
 from albert_core import hub, schema
+from albert_core.checkpoints.common import CheckpointError
 from albert_core.config import CONFIG_NAME, ORIGINAL_CONFIG_NAME, AlbertConfig
 from albert_core.io_utils import check_writable
 
@@ -38,10 +39,6 @@ FORMATS: dict[str, tuple[str, str | None, str]] = {
 
 #: Order in which formats are preferred when a directory holds several.
 READ_PREFERENCE = ("safetensors", "pytorch", "tf", "flax")
-
-
-class CheckpointError(ValueError):
-    """A checkpoint file is missing, corrupt or not an ALBERT checkpoint."""
 
 
 def format_module(fmt: str) -> ModuleType:

@@ -22,12 +22,8 @@ from typing import Any
 import numpy as np
 
 from albert_core import schema
-from albert_core.checkpoints import CheckpointError
-from albert_core.checkpoints.safetensors_format import parse_size, tied_in
+from albert_core.checkpoints.common import CheckpointError, parse_size, tied_in
 from albert_core.io_utils import atomic_open
-
-_DECODER_BIAS = "predictions.decoder.bias"
-_BIAS = "predictions.bias"
 
 
 def _serialization() -> Any:
@@ -119,10 +115,10 @@ def write(
     tied = tied_in(arrays, head)
     flat = {}
     for name, array in arrays.items():
-        if name in tied or (name == _DECODER_BIAS and _BIAS in arrays):
+        if name in tied or (name == schema.MLM_DECODER_BIAS and schema.MLM_BIAS in arrays):
             continue
-        if name == _DECODER_BIAS:  # only the decoder copy given: it is Flax's one bias
-            name = _BIAS
+        if name == schema.MLM_DECODER_BIAS:  # only the decoder copy given: Flax's one bias
+            name = schema.MLM_BIAS
         value = schema.to_framework_layout(name, np.asarray(array))
         flat[schema.to_flax_path(name)] = np.ascontiguousarray(value)
     if shard_size is not None:

@@ -37,8 +37,8 @@ import h5py
 import numpy as np
 
 from albert_core import schema
-from albert_core.checkpoints import CheckpointError
-from albert_core.checkpoints.safetensors_format import (
+from albert_core.checkpoints.common import (
+    CheckpointError,
     ml_dtypes_type,
     parse_size,
     same_array,
@@ -50,37 +50,9 @@ BACKEND = "tensorflow"
 KERAS_VERSION = "2.21.0"
 #: The group Keras adds for a model's own (non-layer) variables.
 TOP_LEVEL_GROUP = "top_level_model_weights"
-#: Name of the main layer (and h5 group) holding the backbone in every TF ALBERT class.
-MAIN_LAYER = "albert"
-
 _ASCII = h5py.string_dtype("ascii")
 _UNIQUIFIED = re.compile(r"(.+?)(?:_\d+)?")
 _SCOPES = {spec.keras_scope: spec.name for spec in schema.HEADS.values()}
-_HEAD_LAYERS: dict[str, tuple[str, ...]] = {
-    "model": (),
-    "pretraining": ("predictions", "sop_classifier"),
-    "masked-lm": ("predictions",),
-    "sequence-classification": ("{dropout}", "classifier"),
-    "token-classification": ("{dropout}", "classifier"),
-    "question-answering": ("qa_outputs",),
-    "multiple-choice": ("{dropout}", "classifier"),
-}
-_DECODER_WEIGHT = "predictions.decoder.weight"
-_DECODER_BIAS = "predictions.decoder.bias"
-_BIAS = "predictions.bias"
-
-
-def layer_names(head: str, num_layers: int) -> list[str]:
-    """Top-level Keras layers of ``head``'s TF class, as a fresh TensorFlow process names them.
-
-    The classification heads' dropout layer has no explicit name, so Keras numbers it after
-    every earlier ``Dropout``: one in the embeddings and three per distinct transformer
-    layer (``num_layers`` = groups x inner layers), hence ``dropout_{1 + 3 * num_layers}``.
-    transformers matches layers by these names when it loads the file.
-    """
-    schema.head_spec(head)
-    dropout = f"dropout_{1 + 3 * num_layers}"
-    return [MAIN_LAYER, *(n.format(dropout=dropout) for n in _HEAD_LAYERS[head])]
 
 
 def _strings(values: object) -> list[str]:
@@ -181,39 +153,38 @@ def read(path: str | os.PathLike[str]) -> dict[str, np.ndarray]:
 def _keras_arrays(arrays: Mapping[str, np.ndarray], head: str, path: Path) -> dict:
     """The TF class's variables: no decoder weight, decoder bias = ``predictions.bias``."""
     out = dict(arrays)
-    if _DECODER_WEIGHT in out:
-        word = schema.PREFIX + "embeddings.word_embeddings.weight"
-        if word in out and not same_array(out[_DECODER_WEIGHT], out[word]):
+    decoder, word = schema.MLM_DECODER_WEIGHT, schema.WORD_EMBEDDINGS
+    if decoder in out:
+        if word in out and not same_array(out[decoder], out[word]):
             raise CheckpointError(
                 f"{path}: transformers' TF ALBERT always ties the decoder to the word "
                 "embeddings; these arrays have an untied decoder, which tf_model.h5 cannot hold"
             )
-        del out[_DECODER_WEIGHT]
-    bias = out.get(_BIAS, out.get(_DECODER_BIAS))
-    if bias is not None and "predictions" in layer_names(head, 0):
-        out[_BIAS] = out[_DECODER_BIAS] = bias
+        del out[decoder]
+    bias = out.get(schema.MLM_BIAS, out.get(schema.MLM_DECODER_BIAS))
+    if bias is not None and schema.KERAS_MLM_LAYER in schema.keras_layer_names(head, 0):
+        out[schema.MLM_BIAS] = out[schema.MLM_DECODER_BIAS] = bias
     return out
 
 
 def _grouped(names: Iterable[str], head: str, path: Path) -> dict[str, list[str]]:
     names = sorted(names, key=schema.keras_order_key)
     layers: dict[str, list[str]] = {
-        layer: [] for layer in layer_names(head, len(schema.layer_slots(names)))
+        layer: [] for layer in schema.keras_layer_names(head, len(schema.layer_slots(names)))
     }
     for name in names:
-        layer = schema.keras_weight_name(name, head).split("/", 1)[0]
+        layer = schema.keras_layer_of(name, head)
         if layer not in layers:
             raise CheckpointError(
                 f"{path}: {name!r} is not a weight of the {head!r} head (its TF class has "
                 f"no {layer!r} layer)"
             )
         layers[layer].append(name)
-    if "predictions" in layers:
+    mlm = schema.KERAS_MLM_LAYER
+    if mlm in layers:
         # The MLM head tracks the embeddings layer: Keras lists (and stores) its weights too.
-        layers["predictions"] += [
-            n
-            for n in layers[MAIN_LAYER]
-            if schema.keras_weight_name(n, head).split("/")[:2] == [MAIN_LAYER, "embeddings"]
+        layers[mlm] += [
+            n for n in layers[schema.KERAS_MAIN_LAYER] if schema.is_keras_embedding(n, head)
         ]
     return layers
 

@@ -21,8 +21,8 @@ from typing import Any
 import numpy as np
 
 from albert_core import schema
-from albert_core.checkpoints import CheckpointError
-from albert_core.checkpoints.safetensors_format import (
+from albert_core.checkpoints.common import (
+    CheckpointError,
     ml_dtypes_type,
     plan_shards,
     read_sharded,

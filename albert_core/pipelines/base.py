@@ -26,7 +26,7 @@ import numpy as np
 
 from albert_core import hub
 from albert_core.config import AlbertConfig
-from albert_core.tokenization import TOKENIZER_FILES
+from albert_core.tokenizers import TOKENIZER_FILES
 
 #: Framework name -> module implementing ``load_model`` / ``forward``.
 BACKEND_MODULES: dict[str, str] = {
@@ -88,8 +88,7 @@ def load_tokenizer(name_or_path: str | os.PathLike[str], *, revision: str | None
     Raises:
         PipelineError: the directory has none of :data:`TOKENIZER_FILES`' vocabularies.
     """
-    from albert_core.tokenization import AlbertTokenizer
-    from albert_core.tokenization_fast import AlbertTokenizerFast
+    from albert_core.tokenizers import AlbertTokenizer, AlbertTokenizerFast
 
     directory = hub.resolve(name_or_path, revision=revision, files=TOKENIZER_FILES)
     if not ((directory / "tokenizer.json").is_file() or (directory / "spiece.model").is_file()):

@@ -233,7 +233,7 @@ def test_hub_id_source(hub_cache, tmp_path):
 
 # -------------------------------------------------------------------------- tokenizer
 def test_tokenizer_files_follow_the_weights(tmp_path):
-    from albert_core.tokenization_fast import AlbertTokenizerFast
+    from albert_core.tokenizers import AlbertTokenizerFast
 
     result = convert(TINY, tmp_path / "out", to="safetensors")
     assert result.tokenizer_files == ["special_tokens_map.json", "spiece.model",

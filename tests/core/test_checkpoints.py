@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 
 from albert_core import checkpoints, hub, schema
-from albert_core.checkpoints import FORMATS, CheckpointError, keras_h5, safetensors_format
+from albert_core.checkpoints import FORMATS, CheckpointError, common, keras_h5, safetensors_format
 from albert_core.config import AlbertConfig
 
 GOLDENS = Path(__file__).resolve().parents[1] / "fixtures" / "goldens"
@@ -238,12 +238,12 @@ def test_h5_layout_details():
             "tf_albert_for_pre_training/predictions/decoder/bias:0",
         ]
         assert "tf_albert_for_pre_training/albert/embeddings/word_embeddings/weight:0" in listed
-    assert keras_h5.layer_names("sequence-classification", 4) == [
+    assert schema.keras_layer_names("sequence-classification", 4) == [
         "albert",
         "dropout_13",
         "classifier",
     ]
-    assert keras_h5.layer_names("model", 1) == ["albert"]
+    assert schema.keras_layer_names("model", 1) == ["albert"]
 
 
 # ====================================================== (4) load_pretrained / save_pretrained
@@ -386,12 +386,12 @@ def test_sharded_write_read_and_load(fmt, tmp_path):
 
 def test_shard_plan_follows_huggingface_hub():
     sizes = {"a": (6, 6), "b": (6, 6), "c": (2, 2), "d": (12, 12), "e": (2, 2), "t": (6, 6)}
-    plan = safetensors_format.plan_shards(sizes, Path("model.safetensors"), 10, {"t": "a"})
+    plan = common.plan_shards(sizes, Path("model.safetensors"), 10, {"t": "a"})
     # A tensor above the limit is a shard of its own at once; the open shard goes on filling.
     assert list(plan.files.values()) == [["a", "t"], ["d"], ["b", "c", "e"]]
     assert list(plan.files)[0] == Path("model-00001-of-00003.safetensors")
     assert plan.total_size == 28 and plan.sharded
-    single = safetensors_format.plan_shards(sizes, Path("model.safetensors"), None)
+    single = common.plan_shards(sizes, Path("model.safetensors"), None)
     assert list(single.files) == [Path("model.safetensors")] and not single.sharded
 
 
@@ -401,13 +401,13 @@ def test_shard_plan_follows_huggingface_hub():
      ("5kb", 625), ("7 KB", 7000), ("1TiB", 2**40), ("4096", 4096)],
 )  # fmt: skip
 def test_parse_size(text, value):
-    assert safetensors_format.parse_size(text) == value
+    assert common.parse_size(text) == value
 
 
 @pytest.mark.parametrize("bad", ["two GB", "1.5GB", "-3", "0", "", 0, 2.5, True])
 def test_parse_size_rejects(bad):
     with pytest.raises((ValueError, TypeError)):
-        safetensors_format.parse_size(bad)
+        common.parse_size(bad)
 
 
 # ======================================================= (5) atomicity and overwriting
@@ -686,7 +686,7 @@ def test_load_from_hub_cache_at_a_revision(hub_cache):
 
 
 def test_cache_dir_points_every_loader_at_another_cache(hub_cache, tmp_path):
-    from albert_core.tokenization import AlbertTokenizer
+    from albert_core.tokenizers import AlbertTokenizer
 
     directory = GOLDENS / "relu" / "sequence-classification"
     config, head, want = reference(directory)

@@ -17,9 +17,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from albert_core import io_utils, tokenization
-from albert_core.tokenization import AlbertTokenizer, BatchEncoding, SpecialToken, to_tensor
-from albert_core.tokenization_fast import AlbertTokenizerFast
+from albert_core import io_utils
+from albert_core.tokenizers import (
+    AlbertTokenizer,
+    AlbertTokenizerBase,
+    AlbertTokenizerFast,
+    BatchEncoding,
+    SpecialToken,
+    to_tensor,
+)
 
 GOLDENS_PATH = Path(__file__).resolve().parents[1] / "fixtures" / "tokenizer_goldens.json"
 GOLDENS = json.loads(GOLDENS_PATH.read_text(encoding="utf-8"))
@@ -40,7 +46,7 @@ def fast(spiece_model_path: Path) -> AlbertTokenizerFast:
 
 
 @pytest.fixture(params=["slow", "fast"])
-def tok(request: pytest.FixtureRequest) -> tokenization.AlbertTokenizerBase:
+def tok(request: pytest.FixtureRequest) -> AlbertTokenizerBase:
     return request.getfixturevalue(request.param)
 
 

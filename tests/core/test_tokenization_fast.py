@@ -20,13 +20,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from tokenizers import Tokenizer, normalizers
 
-from albert_core.tokenization import AlbertTokenizer, lower_per_character, preprocess_text
-from albert_core.tokenization_fast import (
-    DIGIT_COMMA_PENALTY,
+from albert_core.tokenizers import (
+    AlbertTokenizer,
     AlbertTokenizerFast,
-    nfkd_patches,
-    preprocess_with_alignment,
+    lower_per_character,
+    preprocess_text,
 )
+from albert_core.tokenizers.alignment import preprocess_with_alignment
+from albert_core.tokenizers.fast_pipeline import DIGIT_COMMA_PENALTY, nfkd_patches
 
 TRICKY_ALPHABET = (
     "0123456789,,,,    ''``\"().-–£€#$%&*/:;?!@[]{}<>_"

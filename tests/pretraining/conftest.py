@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from pretraining_testutils import MAX_SEQ_LENGTH, VOCAB_SIZE, make_corpus
 
-from albert_core.pretraining_data import DataConfig, prepare_pretraining_data
-from albert_core.tokenizer_training import train_tokenizer
+from albert_core.tokenizers import train_tokenizer
+from albert_core.training import DataConfig, prepare_pretraining_data
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,7 @@ import os
 import numpy as np
 import pytest
 
-from albert_core.pretraining_loop import PretrainingArguments, linear_schedule, no_decay
+from albert_core.training.loop import PretrainingArguments, linear_schedule, no_decay
 
 LR, WD, B1, B2, EPS, STEPS = 0.05, 0.1, 0.9, 0.999, 1e-6, 6
 RNG = np.random.default_rng(0)

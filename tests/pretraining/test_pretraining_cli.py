@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from pretraining_testutils import MAX_SEQ_LENGTH
 
-from albert_core.cli import main
-from albert_core.pretraining_cli import load_config
+from albert_core.cli.app import main
+from albert_core.cli.pretraining import load_config
 
 MODEL = ["--set", "embedding_size=16", "--set", "hidden_size=32", "--set",
          "num_hidden_layers=2", "--set", "num_attention_heads=2", "--set",

@@ -12,7 +12,7 @@ import pytest
 from pretraining_testutils import MAX_SEQ_LENGTH
 
 from albert_core.modeling_utils import IGNORE_INDEX
-from albert_core.pretraining_data import (
+from albert_core.training import (
     DataConfig,
     PretrainingData,
     VocabInfo,

@@ -7,9 +7,7 @@ from pathlib import Path
 import pytest
 from pretraining_testutils import VOCAB_SIZE
 
-from albert_core.tokenization import AlbertTokenizer
-from albert_core.tokenization_fast import AlbertTokenizerFast
-from albert_core.tokenizer_training import train_tokenizer
+from albert_core.tokenizers import AlbertTokenizer, AlbertTokenizerFast, train_tokenizer
 
 TEXTS = [
     "The small cat sees the old dog near the lake.",

@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 from pretraining_testutils import tiny_config
 
-from albert_core.pretraining_data import PretrainingData
-from albert_core.pretraining_loop import (
+from albert_core.training import PretrainingData
+from albert_core.training.loop import (
     CHECKPOINT_DIR,
     EVAL_FILE,
     LOG_FILE,

@@ -5,9 +5,9 @@ with the ``nmt_nfkc`` normaliser, ``<pad>`` = 0 and ``<unk>`` = 1, then the cont
 ``[CLS]``, ``[SEP]``, ``[MASK]`` (ids 2, 3, 4), the same user-defined symbols (``(``, ``)``,
 ``"``, ``-``, ``.``, ``–``, ``£``, ``€``, each always a piece of its own), no ``<s>``/``</s>``,
 pieces of at most 16 characters. The training text is first normalised exactly as
-:class:`~albert_core.tokenization.AlbertTokenizer` normalises its input (lower-casing, accent
-stripping, quote and whitespace rules), so the vocabulary is learnt on what the tokenizer will
-see. The output directory is loadable by both ``AlbertTokenizer`` and
+:class:`~albert_core.tokenizers.sentencepiece.AlbertTokenizer` normalises its input
+(lower-casing, accent stripping, quote and whitespace rules), so the vocabulary is learnt on
+what the tokenizer will see. The output directory is loadable by both ``AlbertTokenizer`` and
 ``AlbertTokenizerFast`` (``spiece.model``, ``tokenizer.json`` and the json configs).
 """
 
@@ -20,8 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from albert_core.io_utils import atomic_write_bytes
-from albert_core.pretraining_data import open_binary
-from albert_core.tokenization import VOCAB_FILE_NAME, preprocess_text
+from albert_core.tokenizers.files import VOCAB_FILE_NAME
+from albert_core.tokenizers.text import preprocess_text
+from albert_core.training.corpus import open_binary
 
 #: Control symbols of ALBERT's vocabulary, in id order after ``<pad>`` and ``<unk>``.
 CONTROL_SYMBOLS: tuple[str, ...] = ("[CLS]", "[SEP]", "[MASK]")
@@ -96,7 +97,7 @@ def train_tokenizer(
     """
     import sentencepiece as spm
 
-    from albert_core.tokenization_fast import AlbertTokenizerFast
+    from albert_core.tokenizers.fast import AlbertTokenizerFast
 
     special = 2 + len(CONTROL_SYMBOLS) + len(user_defined_symbols)
     if vocab_size <= special:

@@ -170,7 +170,7 @@ def register(subparsers: Any) -> None:
 # ============================================================================== handlers
 def cmd_train_tokenizer(args: argparse.Namespace) -> int:
     """``albert train-tokenizer``."""
-    from albert_core.tokenizer_training import train_tokenizer
+    from albert_core.tokenizers import train_tokenizer
 
     out = train_tokenizer(
         args.input, args.out, args.vocab_size, do_lower_case=not args.cased,
@@ -184,7 +184,7 @@ def cmd_train_tokenizer(args: argparse.Namespace) -> int:
 
 def cmd_prepare_data(args: argparse.Namespace) -> int:
     """``albert prepare-pretraining-data``."""
-    from albert_core.pretraining_data import DataConfig, prepare_pretraining_data
+    from albert_core.training import DataConfig, prepare_pretraining_data
 
     config = DataConfig(
         max_seq_length=args.max_seq_length, short_seq_prob=args.short_seq_prob,
@@ -239,8 +239,8 @@ def cmd_pretrain(args: argparse.Namespace) -> int:
     """``albert pretrain``."""
     if args.framework == "tf":
         os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    from albert_core.pretraining_data import read_meta
-    from albert_core.pretraining_loop import PretrainingArguments, run_pretraining, trainer_class
+    from albert_core.training import read_meta
+    from albert_core.training.loop import PretrainingArguments, run_pretraining, trainer_class
 
     meta = read_meta(args.data)
     config = load_config(args.config, args.overrides)

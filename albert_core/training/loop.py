@@ -42,7 +42,7 @@ import numpy as np
 
 from albert_core.config import AlbertConfig
 from albert_core.io_utils import atomic_directory, atomic_write_text
-from albert_core.pretraining_data import PretrainingData
+from albert_core.training.dataset import PretrainingData
 
 #: ``--framework`` value -> ``module:class`` of its trainer (imported when used).
 TRAINERS: dict[str, str] = {
@@ -177,7 +177,7 @@ class FrameworkTrainer(ABC):
     ``args.seed``) and an optimizer (:attr:`PretrainingArguments.optimizer`, with the
     hyper-parameters of ``args``, no weight decay or layer adaptation where
     :func:`no_decay`). Batches are the numpy dicts of
-    :class:`albert_core.pretraining_data.BatchIterator`.
+    :class:`albert_core.training.dataset.BatchIterator`.
     """
 
     #: The ``--framework`` name.

@@ -1,4 +1,4 @@
-"""The ``albert`` command line. Subcommands import their backends only when they run."""
+"""``albert run`` (a task on texts) and ``albert info`` (describe a checkpoint)."""
 
 from __future__ import annotations
 
@@ -7,19 +7,12 @@ import json
 import os
 import sys
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
-MAIN_EXAMPLES = """examples:
-  albert run --task fill-mask "Plants create energy through a process known as [MASK]."
-  albert run --task fill-mask --model albert/albert-base-v2 "Paris is the [MASK] of France."
-  albert info albert/albert-base-v2
-  albert convert ./my-albert ./my-albert-tf --to tf
-
-Run 'albert COMMAND --help' for the options and more examples of a command.
-"""
+from albert_core.cli.errors import CliError, one_line
 
 RUN_DESCRIPTION = """\
 Run a task on inputs given as arguments, or one per line on stdin. Prints one JSON
@@ -76,10 +69,6 @@ JSON_FIELDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "question-answering": (("question", "context"), ()),
     "feature-extraction": (("text",), ()),
 }
-
-
-class CliError(Exception):
-    """An error reported as one line on stderr with exit status 2."""
 
 
 def _read_inputs(texts: Sequence[str]) -> list[str]:
@@ -230,7 +219,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             for warning in caught:
                 if not issubclass(warning.category, (DeprecationWarning,
                                                      PendingDeprecationWarning)):
-                    print(f"warning: {_one_line(warning.message)}", file=sys.stderr)
+                    print(f"warning: {one_line(warning.message)}", file=sys.stderr)
     for item, result in zip(inputs, results, strict=True):
         if args.format == "table":
             _print_table(args.task, item, result)
@@ -323,19 +312,11 @@ def _add_run_parser(sub: Any) -> None:
     run.set_defaults(func=cmd_run)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of the ``albert`` command."""
-    parser = argparse.ArgumentParser(
-        prog="albert",
-        description="ALBERT for PyTorch, TensorFlow and JAX: run tasks, inspect checkpoints.",
-        epilog=MAIN_EXAMPLES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+def register(subparsers: Any) -> None:
+    """Add ``albert run`` and ``albert info`` to the ``albert`` command's subparsers."""
+    _add_run_parser(subparsers)
 
-    _add_run_parser(sub)
-
-    info = sub.add_parser("info", help="describe a checkpoint", epilog=INFO_EXAMPLES,
+    info = subparsers.add_parser("info", help="describe a checkpoint", epilog=INFO_EXAMPLES,
                           formatter_class=argparse.RawTextHelpFormatter)
     info.add_argument("checkpoint", help="model directory or hub id")
     info.add_argument("--tensors", action="store_true", help="list every tensor")
@@ -343,38 +324,3 @@ def build_parser() -> argparse.ArgumentParser:
                       help="hub revision (branch, tag or commit)")
     info.set_defaults(func=cmd_info)
 
-    # `albert convert`: its arguments live with the converter (albert_conversion.cli imports
-    # only argparse); the converter and any framework are imported when the command runs.
-    from albert_conversion.cli import register as register_convert
-    from albert_conversion.cli import register_verify
-
-    register_convert(sub)
-    register_verify(sub)
-
-    # `albert train-tokenizer`, `prepare-pretraining-data`, `pretrain` (albert_core.pretraining_cli
-    # imports only argparse; the trainers are imported when the command runs).
-    from albert_core.pretraining_cli import register as register_pretraining
-
-    register_pretraining(sub)
-    return parser
-
-
-def _one_line(message: object) -> str:
-    """An error message on one line (multi-line messages are joined with '; ')."""
-    return "; ".join(line.strip() for line in str(message).splitlines() if line.strip())
-
-
-def main(argv: Iterable[str] | None = None) -> int:
-    """Entry point of the ``albert`` console script; returns the exit status."""
-    parser = build_parser()
-    args = parser.parse_args(None if argv is None else list(argv))
-    try:
-        return args.func(args)
-    except (CliError, ValueError, FileNotFoundError, ImportError, KeyError) as err:
-        message = err.args[0] if isinstance(err, KeyError) and err.args else err
-        print(f"albert {args.command}: error: {_one_line(message)}", file=sys.stderr)
-        return 2
-
-
-if __name__ == "__main__":
-    sys.exit(main())

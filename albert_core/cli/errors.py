@@ -1,0 +1,12 @@
+"""How the ``albert`` command reports errors: one line on stderr, exit status 2."""
+
+from __future__ import annotations
+
+
+class CliError(Exception):
+    """An error reported as one line on stderr with exit status 2."""
+
+
+def one_line(message: object) -> str:
+    """An error message on one line (multi-line messages are joined with '; ')."""
+    return "; ".join(line.strip() for line in str(message).splitlines() if line.strip())
