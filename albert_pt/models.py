@@ -226,7 +226,7 @@ class AlbertForMultipleChoice(AlbertHeadModel):
         )  # fmt: skip
 
 
-#: Schema head name -> model class.
+#: Head name (a key of :data:`albert_core.heads.HEADS`) -> model class.
 MODEL_CLASSES: dict[str, type[AlbertPreTrainedModel]] = {
     cls.head: cls
     for cls in (

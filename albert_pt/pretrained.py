@@ -59,7 +59,7 @@ def _resolve_device(device: torch.device | str | int | None) -> torch.device:
 class AlbertPreTrainedModel(nn.Module):
     """Shared behaviour of every ALBERT model: weights, loading, saving, utilities.
 
-    Subclasses set :attr:`head` (a key of :data:`albert_core.schema.HEADS`).
+    Subclasses set :attr:`head` (a key of :data:`albert_core.heads.HEADS`).
 
     Args:
         config: the model hyper-parameters.
@@ -71,7 +71,7 @@ class AlbertPreTrainedModel(nn.Module):
     evaluation mode.
     """
 
-    #: Schema head name of the class.
+    #: The head of the class (a key of :data:`albert_core.heads.HEADS`).
     head: ClassVar[str] = "model"
     #: Attribute holding the :class:`AlbertModel` inside a head model.
     base_model_prefix: ClassVar[str] = "albert"
