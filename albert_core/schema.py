@@ -513,3 +513,10 @@ def from_flax_path(path: tuple[str, ...]) -> str:
     if leaf not in ("kernel", "embedding", "scale", "bias"):
         raise ValueError(f"{'/'.join(path)!r} is not an ALBERT Flax parameter path")
     return ".".join(module) + (".bias" if leaf == "bias" else ".weight")
+
+
+# ------------------------------------------------------------------------ albert_flax
+def word_embeddings_name(head: str) -> str:
+    """The canonical name of ``head``'s word-embedding table (whose ``pad_token_id`` row
+    starts at zero and which the tied masked-LM decoder reads)."""
+    return _WORD_EMBEDDINGS if head == "model" else PREFIX + _WORD_EMBEDDINGS
