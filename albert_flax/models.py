@@ -49,8 +49,7 @@ class FlaxAlbertModel(FlaxAlbertPreTrainedModel):
         """Encode a batch: the last hidden state and the pooled first token.
 
         The bare model takes no labels. Arguments as
-        :meth:`FlaxAlbertPreTrainedModel.__call__
-        <albert_flax.pretrained.FlaxAlbertPreTrainedModel.__call__>`.
+        ``FlaxAlbertPreTrainedModel.__call__``.
         """
         return super().__call__(**_arguments(locals()))
 
@@ -76,8 +75,7 @@ class FlaxAlbertForPreTraining(FlaxAlbertPreTrainedModel):
     ) -> FlaxAlbertForPreTrainingOutput | tuple[Array, ...]:  # fmt: skip
         """Masked-LM and sentence-order scores; with both labels, their summed loss.
 
-        Arguments as :meth:`FlaxAlbertPreTrainedModel.__call__
-        <albert_flax.pretrained.FlaxAlbertPreTrainedModel.__call__>`; the labels are
+        Arguments as ``FlaxAlbertPreTrainedModel.__call__``; the labels are
         ``labels`` and ``sentence_order_label`` (see the class).
         """
         return super().__call__(**_arguments(locals()))
@@ -99,8 +97,7 @@ class FlaxAlbertForMaskedLM(FlaxAlbertPreTrainedModel):
     ) -> FlaxMaskedLMOutput | tuple[Array, ...]:  # fmt: skip
         """Vocabulary scores per token; with ``labels``, the masked-LM loss.
 
-        Arguments as :meth:`FlaxAlbertPreTrainedModel.__call__
-        <albert_flax.pretrained.FlaxAlbertPreTrainedModel.__call__>`.
+        Arguments as ``FlaxAlbertPreTrainedModel.__call__``.
         """
         return super().__call__(**_arguments(locals()))
 
@@ -126,8 +123,7 @@ class FlaxAlbertForSequenceClassification(FlaxAlbertPreTrainedModel):
     ) -> FlaxSequenceClassifierOutput | tuple[Array, ...]:  # fmt: skip
         """Scores per sequence; with ``labels``, the loss ``config.problem_type`` names.
 
-        Arguments as :meth:`FlaxAlbertPreTrainedModel.__call__
-        <albert_flax.pretrained.FlaxAlbertPreTrainedModel.__call__>`.
+        Arguments as ``FlaxAlbertPreTrainedModel.__call__``.
         """
         return super().__call__(**_arguments(locals()))
 
@@ -151,8 +147,7 @@ class FlaxAlbertForTokenClassification(FlaxAlbertPreTrainedModel):
     ) -> FlaxTokenClassifierOutput | tuple[Array, ...]:  # fmt: skip
         """Scores per token; with ``labels``, their mean cross-entropy.
 
-        Arguments as :meth:`FlaxAlbertPreTrainedModel.__call__
-        <albert_flax.pretrained.FlaxAlbertPreTrainedModel.__call__>`.
+        Arguments as ``FlaxAlbertPreTrainedModel.__call__``.
         """
         return super().__call__(**_arguments(locals()))
 
@@ -177,8 +172,7 @@ class FlaxAlbertForQuestionAnswering(FlaxAlbertPreTrainedModel):
     ) -> FlaxQuestionAnsweringModelOutput | tuple[Array, ...]:  # fmt: skip
         """Span start and end scores; with both positions, the mean of their losses.
 
-        Arguments as :meth:`FlaxAlbertPreTrainedModel.__call__
-        <albert_flax.pretrained.FlaxAlbertPreTrainedModel.__call__>`; the labels are
+        Arguments as ``FlaxAlbertPreTrainedModel.__call__``; the labels are
         ``start_positions`` and ``end_positions`` (see the class).
         """
         return super().__call__(**_arguments(locals()))
@@ -204,8 +198,7 @@ class FlaxAlbertForMultipleChoice(FlaxAlbertPreTrainedModel):
     ) -> FlaxMultipleChoiceModelOutput | tuple[Array, ...]:  # fmt: skip
         """One score per choice; with ``labels``, the cross-entropy over the choices.
 
-        Arguments as :meth:`FlaxAlbertPreTrainedModel.__call__
-        <albert_flax.pretrained.FlaxAlbertPreTrainedModel.__call__>`, every per-token input
+        Arguments as ``FlaxAlbertPreTrainedModel.__call__``, every per-token input
         ``(batch, num_choices, seq)``.
         """
         return super().__call__(**_arguments(locals()))

@@ -79,10 +79,12 @@ class FlaxAlbertPreTrainedModel:
     input_rank: ClassVar[int] = 2
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
-        """Read the class's module, labels and input rank from its :attr:`head`'s spec."""
+        """Read the class's labels, input rank and (unless it names one) module from its
+        :attr:`head`'s spec."""
         super().__init_subclass__(**kwargs)
         cls.spec = HEADS[cls.head]
-        cls.module_class = MODULE_CLASSES[cls.head]
+        if "module_class" not in cls.__dict__:
+            cls.module_class = MODULE_CLASSES[cls.head]
         cls.label_names = cls.spec.labels
         cls.input_rank = cls.spec.input_rank
 
@@ -140,19 +142,19 @@ class FlaxAlbertPreTrainedModel:
         config = self.config
         word_embeddings = schema.word_embeddings_name(self.head)
         arrays: dict[str, np.ndarray] = {}
-        for spec in schema.tensor_specs(config, self.head):
-            if spec.tied_to is not None:
+        for tensor in schema.tensor_specs(config, self.head):
+            if tensor.tied_to is not None:
                 continue
-            if spec.kind in ("linear", "embedding"):
-                value = generator.standard_normal(spec.shape, dtype=np.float32)
+            if tensor.kind in ("linear", "embedding"):
+                value = generator.standard_normal(tensor.shape, dtype=np.float32)
                 value *= np.float32(config.initializer_range)
-                if spec.name == word_embeddings and config.pad_token_id is not None:
+                if tensor.name == word_embeddings and config.pad_token_id is not None:
                     value[config.pad_token_id] = 0.0
-            elif spec.kind == "norm_scale":
-                value = np.ones(spec.shape, np.float32)
+            elif tensor.kind == "norm_scale":
+                value = np.ones(tensor.shape, np.float32)
             else:
-                value = np.zeros(spec.shape, np.float32)
-            arrays[spec.name] = value
+                value = np.zeros(tensor.shape, np.float32)
+            arrays[tensor.name] = value
         return weights.arrays_to_params(arrays, config, self.head, self.param_dtype)
 
     def num_parameters(self, params: Params | None = None) -> int:

@@ -4,6 +4,7 @@ head masks, scan, bfloat16, remat, jit, training and saving."""
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
 import pytest
@@ -274,6 +275,16 @@ def test_bfloat16_close_to_float32(param_dtype):
         want = np.asarray(reference[key], np.float32)
         got = np.asarray(out[key], np.float32)
         assert np.abs(got - want).max() <= BF16_TOLERANCE * np.abs(want).max(), key
+
+
+def test_precision_reaches_every_matmul(tiny):
+    """precision="highest" applies to each matmul, the tied decoder (nn.Embed.attend) too."""
+    for precision, want in ((None, "DEFAULT"), ("highest", "HIGHEST")):
+        model = FlaxAlbertForMaskedLM(tiny, precision=precision)
+        apply = jax.jit(model.module.apply)
+        text = apply.lower({"params": model.params}, **model.dummy_inputs(seq=4)).as_text()
+        found = re.findall(r"dot_general.*?precision = \[(\w+), (\w+)\]", text)
+        assert len(found) > 1 and set(found) == {(want, want)}, (precision, found)
 
 
 def test_remat_gives_equal_gradients(small, batch):
