@@ -607,3 +607,10 @@ def keras_layer_of(name: str, head: str) -> str:
 def is_keras_embedding(name: str, head: str) -> bool:
     """Whether ``name`` is an embeddings weight (which the Keras MLM layer stores too)."""
     return keras_weight_name(name, head).split("/")[:2] == [KERAS_MAIN_LAYER, "embeddings"]
+
+
+# ------------------------------------------------------------------------ albert_flax
+def word_embeddings_name(head: str) -> str:
+    """The canonical name of ``head``'s word-embedding table (whose ``pad_token_id`` row
+    starts at zero and which the tied masked-LM decoder reads)."""
+    return _WORD_EMBEDDINGS if head == "model" else PREFIX + _WORD_EMBEDDINGS

@@ -8,40 +8,51 @@ in transformers' Flax layout and loading/saving every checkpoint format through
     model = FlaxAlbertForMaskedLM.from_pretrained("albert/albert-base-v2")
     logits = model(input_ids, attention_mask=mask).logits
 
-The shared layer groups run as ``nn.scan`` (compiled once however deep the model is);
-:mod:`albert_flax.sharding` holds the partition-spec rule for data and model parallelism.
+The package reads as rooms: :mod:`~albert_flax.layers` (embeddings to pooler, the paper's
+order; the shared layer groups run as ``nn.scan``, compiled once however deep the model
+is), :mod:`~albert_flax.heads` (the head pattern, driven by :data:`albert_core.heads.HEADS`),
+:mod:`~albert_flax.outputs`, :mod:`~albert_flax.losses`, :mod:`~albert_flax.options` (the
+frozen computation settings), :mod:`~albert_flax.pretrained` (params, calling, loading,
+saving) and :mod:`~albert_flax.models` (the public classes); :mod:`~albert_flax.weights`
+maps params to canonical arrays, :mod:`~albert_flax.backend` is the
+:class:`albert_core.backend.Backend` of ``"flax"`` and :mod:`albert_flax.sharding` holds the
+partition-spec rule for data and model parallelism.
 """
 
 from __future__ import annotations
 
 from albert_core.config import AlbertConfig
-from albert_flax.modeling import (
-    BF16_TOLERANCE,
-    MODEL_CLASSES,
+from albert_core.model_output import ModelOutput
+from albert_flax.heads import (
     AlbertForMaskedLMModule,
     AlbertForMultipleChoiceModule,
     AlbertForPreTrainingModule,
     AlbertForQuestionAnsweringModule,
     AlbertForSequenceClassificationModule,
     AlbertForTokenClassificationModule,
-    AlbertModule,
+)
+from albert_flax.layers import AlbertModule
+from albert_flax.models import (
+    MODEL_CLASSES,
     FlaxAlbertForMaskedLM,
     FlaxAlbertForMultipleChoice,
     FlaxAlbertForPreTraining,
-    FlaxAlbertForPreTrainingOutput,
     FlaxAlbertForQuestionAnswering,
     FlaxAlbertForSequenceClassification,
     FlaxAlbertForTokenClassification,
     FlaxAlbertModel,
-    FlaxAlbertPreTrainedModel,
+)
+from albert_flax.options import BF16_TOLERANCE, AlbertOptions
+from albert_flax.outputs import (
+    FlaxAlbertForPreTrainingOutput,
     FlaxBaseModelOutputWithPooling,
     FlaxMaskedLMOutput,
     FlaxMultipleChoiceModelOutput,
     FlaxQuestionAnsweringModelOutput,
     FlaxSequenceClassifierOutput,
     FlaxTokenClassifierOutput,
-    ModelOutput,
 )
+from albert_flax.pretrained import FlaxAlbertPreTrainedModel
 
 __all__ = [
     "BF16_TOLERANCE",
@@ -54,6 +65,7 @@ __all__ = [
     "AlbertForSequenceClassificationModule",
     "AlbertForTokenClassificationModule",
     "AlbertModule",
+    "AlbertOptions",
     "FlaxAlbertForMaskedLM",
     "FlaxAlbertForMultipleChoice",
     "FlaxAlbertForPreTraining",

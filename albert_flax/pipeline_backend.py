@@ -1,32 +1,20 @@
-"""The JAX/Flax forward pass behind :mod:`albert_core.pipelines` (numpy in, numpy out)."""
+"""The JAX/Flax forward pass behind :mod:`albert_core.pipelines` (numpy in, numpy out).
+
+A task-keyed view of :data:`albert_flax.backend.BACKEND`.
+"""
 
 from __future__ import annotations
 
 import os
-import warnings
 from typing import Any
 
-import jax
-import jax.numpy as jnp
 import numpy as np
 
-from albert_core.pipelines.base import TASK_HEADS, parse_device
-from albert_flax.modeling import MODEL_CLASSES, FlaxAlbertPreTrainedModel
+from albert_core.pipelines.base import TASK_HEADS
+from albert_flax.backend import BACKEND, jax_device
+from albert_flax.pretrained import FlaxAlbertPreTrainedModel
 
-
-def jax_device(device: int | str | None) -> Any:
-    """The JAX device of a transformers-style device (the first CPU, or GPU ``N``)."""
-    kind, index = parse_device(device)
-    if kind == "cpu":
-        return jax.devices("cpu")[0]
-    try:
-        gpus = jax.devices("gpu")
-    except RuntimeError:
-        gpus = []
-    if index >= len(gpus):
-        raise ValueError(f"device {device!r} asks for GPU {index}, but JAX sees "
-                         f"{len(gpus)} GPU(s)")
-    return gpus[index]
+__all__ = ["forward", "jax_device", "load_model"]
 
 
 def load_model(task: str, name_or_path: str | os.PathLike[str], *, device: Any = None,
@@ -38,27 +26,11 @@ def load_model(task: str, name_or_path: str | os.PathLike[str], *, device: Any =
     float32. Feature extraction loads the bare encoder from any checkpoint without failing on
     a missing pooler; the pipeline checks that nothing else is missing.
     """
-    target = jax_device(device)
-    try:
-        compute = jnp.dtype(dtype or "float32")
-    except TypeError:
-        raise ValueError(f"dtype {dtype!r} is not a JAX dtype (use float32, bfloat16, "
-                         "float16)") from None
-    strict = task != "feature-extraction"
-    with warnings.catch_warnings():
-        if not strict:
-            warnings.simplefilter("ignore")
-        model = MODEL_CLASSES[TASK_HEADS[task]].from_pretrained(
-            name_or_path, dtype=compute, revision=revision, strict=strict
-        )
-    model.params = jax.device_put(model.params, target)
-    return model
+    return BACKEND.from_pretrained(TASK_HEADS[task], name_or_path, device=device, dtype=dtype,
+                                   revision=revision, strict=task != "feature-extraction")
 
 
 def forward(model: FlaxAlbertPreTrainedModel,
             batch: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     """Run ``model`` (no dropout) on the device of its params; float32 numpy outputs."""
-    (device,) = jax.tree_util.tree_leaves(model.params)[0].devices()
-    inputs = {k: jax.device_put(np.asarray(v, dtype=np.int32), device) for k, v in batch.items()}
-    outputs = model(**inputs)
-    return {k: np.asarray(v, dtype=np.float32) for k, v in outputs.items() if v is not None}
+    return BACKEND.forward(model, batch)

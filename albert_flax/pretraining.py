@@ -29,12 +29,11 @@ from flax import serialization
 from albert_core.config import AlbertConfig
 from albert_core.training.batches import stream_batches
 from albert_core.training.loop import FrameworkTrainer, PretrainingArguments, no_decay
-from albert_flax.modeling import (
-    AlbertMLMHead,
-    AlbertModule,
-    AlbertSOPHead,
-    FlaxAlbertForPreTraining,
-)
+from albert_flax import inputs
+from albert_flax.forward import LRUCache
+from albert_flax.layers import AlbertMLMHead, AlbertModule, AlbertSOPHead
+from albert_flax.models import FlaxAlbertForPreTraining
+from albert_flax.options import AlbertOptions
 
 STATE_FILE = "flax_state.msgpack"
 Params = Any
@@ -115,16 +114,12 @@ class PretrainingHeads(nn.Module):
     """The pre-training model with the MLM head run on the masked positions only.
 
     Its params are exactly those of
-    :class:`albert_flax.modeling.AlbertForPreTrainingModule` (``albert``, ``predictions``,
+    :class:`albert_flax.heads.AlbertForPreTrainingModule` (``albert``, ``predictions``,
     ``sop_classifier``); it returns ``(mlm_logits (batch, predictions, vocab), sop_logits)``.
     """
 
     config: AlbertConfig
-    dtype: Any = jnp.float32
-    param_dtype: Any = jnp.float32
-    precision: Any = None
-    scan_layers: bool = True
-    remat: bool = False
+    options: AlbertOptions = AlbertOptions()
 
     @nn.compact
     def __call__(
@@ -136,22 +131,17 @@ class PretrainingHeads(nn.Module):
         deterministic: bool = True,
     ) -> tuple[jax.Array, jax.Array]:
         """MLM scores at ``masked_lm_positions`` and SOP scores."""
-        base = (self.config, self.dtype, self.param_dtype, self.precision)
-        out = AlbertModule(*base, add_pooling_layer=True, scan_layers=self.scan_layers,
-                           remat=self.remat, name="albert")(
-            input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids,
-            deterministic=deterministic,
-        )
+        config, options = self.config, self.options
+        albert = AlbertModule(config, options, add_pooling_layer=True, name="albert")
+        out = albert(input_ids=input_ids, attention_mask=attention_mask,
+                     token_type_ids=token_type_ids, deterministic=deterministic)
         gathered = jnp.take_along_axis(
             out.last_hidden_state, masked_lm_positions[..., None].astype(jnp.int32), axis=1
         )
-        table = None
-        if self.config.tie_word_embeddings:
-            table = self.variables["params"]["albert"]["embeddings"]["word_embeddings"][
-                "embedding"]
-        mlm_logits = AlbertMLMHead(*base, name="predictions")(gathered, table)
-        sop_logits = AlbertSOPHead(*base, name="sop_classifier")(out.pooler_output,
-                                                                  deterministic)
+        attend = albert.attend if config.tie_word_embeddings else None
+        mlm_logits = AlbertMLMHead(config, options, name="predictions")(gathered, attend)
+        sop_logits = AlbertSOPHead(config, options, name="sop_classifier")(out.pooler_output,
+                                                                           deterministic)
         return mlm_logits, sop_logits
 
 
@@ -191,8 +181,8 @@ def pretraining_sums(
 
 
 #: Jitted steps per (config, optimizer options): trainers of the same run share them, so a
-#: resumed or repeated run compiles nothing new.
-_STEP_CACHE: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+#: resumed or repeated run compiles nothing new; the least recently used are dropped.
+_STEP_CACHE: LRUCache[tuple[Any, ...]] = LRUCache(maxsize=8)
 
 
 def _compiled_steps(config: AlbertConfig, args: PretrainingArguments, params: Params,
@@ -200,9 +190,13 @@ def _compiled_steps(config: AlbertConfig, args: PretrainingArguments, params: Pa
     """``(optimizer, forward_backward, apply, evaluate)`` for ``config`` and ``args``."""
     key = (config.to_json_string(), args.optimizer, args.learning_rate, args.beta1, args.beta2,
            args.epsilon, args.weight_decay, args.max_grad_norm, has_dropout)
-    if key in _STEP_CACHE:
-        return _STEP_CACHE[key]
-    module = PretrainingHeads(config.copy())
+    return _STEP_CACHE.get(key, lambda: _build_steps(config.copy(), args, params, has_dropout))
+
+
+def _build_steps(config: AlbertConfig, args: PretrainingArguments, params: Params,
+                 has_dropout: bool) -> tuple[Any, ...]:
+    """The steps of :func:`_compiled_steps`, jitted afresh for ``config`` (the steps' own)."""
+    module = PretrainingHeads(config)
     optimizer = make_optimizer(params, args)
 
     def forward_backward(params: Params, accumulated: Params, batch: dict[str, jax.Array],
@@ -222,10 +216,8 @@ def _compiled_steps(config: AlbertConfig, args: PretrainingArguments, params: Pa
     def evaluate(params: Params, batch: dict[str, jax.Array]) -> dict[str, jax.Array]:
         return pretraining_sums(module, params, batch, None)[1]
 
-    steps = (optimizer, jax.jit(forward_backward, donate_argnums=(1,)),
-             jax.jit(apply, donate_argnums=(0, 1, 2)), jax.jit(evaluate))
-    _STEP_CACHE[key] = steps
-    return steps
+    return (optimizer, jax.jit(forward_backward, donate_argnums=(1,)),
+            jax.jit(apply, donate_argnums=(0, 1, 2)), jax.jit(evaluate))
 
 
 _INPUT_KEYS = ("input_ids", "attention_mask", "token_type_ids", "masked_lm_positions",
@@ -253,7 +245,7 @@ class FlaxPretrainer(FrameworkTrainer):
         super().__init__(config, args)
         self.wrapper = FlaxAlbertForPreTraining(config, seed=args.seed, _do_init=params is None)
         self.params = params if params is not None else self.wrapper.params
-        steps = _compiled_steps(config, args, self.params, self.wrapper._has_dropout())
+        steps = _compiled_steps(config, args, self.params, inputs.has_dropout(config))
         self.optimizer, self._forward_backward, self._apply, self._evaluate = steps
         self.opt_state = self.optimizer.init(self.params)
         self.accumulated = jax.tree_util.tree_map(jnp.zeros_like, self.params)

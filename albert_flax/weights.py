@@ -151,10 +151,3 @@ def arrays_to_params(
         raise ValueError(f"no value for {len(missing)} parameters: {', '.join(missing)}")
     return unflatten(flat)
 
-
-def cast_params(params: Mapping[str, Any], dtype: Any) -> Params:
-    """``params`` with every floating leaf cast to ``dtype`` (e.g. ``jnp.bfloat16``)."""
-    return jax.tree_util.tree_map(
-        lambda x: x.astype(dtype) if jnp.issubdtype(x.dtype, jnp.floating) else x,
-        unflatten(flatten(params)),
-    )

@@ -4,6 +4,7 @@ head masks, scan, bfloat16, remat, jit, training and saving."""
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
 import pytest
@@ -25,6 +26,7 @@ from flax_testutils import (  # noqa: E402
 
 from albert_core import checkpoints, schema  # noqa: E402
 from albert_flax import (  # noqa: E402
+    BF16_TOLERANCE,
     MODEL_CLASSES,
     FlaxAlbertForMaskedLM,
     FlaxAlbertForMultipleChoice,
@@ -34,8 +36,8 @@ from albert_flax import (  # noqa: E402
     FlaxAlbertModel,
     weights,
 )
-from albert_flax.modeling import (  # noqa: E402
-    BF16_TOLERANCE,
+from albert_flax.forward import FORWARD_CACHE  # noqa: E402
+from albert_flax.losses import (  # noqa: E402
     multiple_choice_loss,
     question_answering_loss,
     sequence_classification_loss,
@@ -275,6 +277,16 @@ def test_bfloat16_close_to_float32(param_dtype):
         assert np.abs(got - want).max() <= BF16_TOLERANCE * np.abs(want).max(), key
 
 
+def test_precision_reaches_every_matmul(tiny):
+    """precision="highest" applies to each matmul, the tied decoder (nn.Embed.attend) too."""
+    for precision, want in ((None, "DEFAULT"), ("highest", "HIGHEST")):
+        model = FlaxAlbertForMaskedLM(tiny, precision=precision)
+        apply = jax.jit(model.module.apply)
+        text = apply.lower({"params": model.params}, **model.dummy_inputs(seq=4)).as_text()
+        found = re.findall(r"dot_general.*?precision = \[(\w+), (\w+)\]", text)
+        assert len(found) > 1 and set(found) == {(want, want)}, (precision, found)
+
+
 def test_remat_gives_equal_gradients(small, batch):
     config = small.copy(hidden_dropout_prob=0.1, attention_probs_dropout_prob=0.1)
     plain = FlaxAlbertForMaskedLM(config, seed=3)
@@ -368,3 +380,30 @@ def test_base_checkpoint_into_head_needs_strict_false(tmp_path, small):
     assert model.loading_report.missing == ["classifier.weight", "classifier.bias"]
     assert model.params["classifier"]["kernel"].shape == (tiny.hidden_size, tiny.num_labels)
     assert checkpoints.detect_formats(tmp_path) == ["flax"]
+
+
+def test_from_pretrained_output_loading_info(tmp_path, small):
+    FlaxAlbertModel(small).save_pretrained(tmp_path)
+    with pytest.warns(UserWarning, match="missing"):
+        model, info = FlaxAlbertForTokenClassification.from_pretrained(
+            tmp_path, strict=False, output_loading_info=True
+        )
+    assert isinstance(model, FlaxAlbertForTokenClassification)
+    assert info == model.loading_report.loading_info()
+    assert info["missing_keys"] == ["classifier.weight", "classifier.bias"]
+    assert sorted(info["unexpected_keys"]) == ["pooler.bias", "pooler.weight"]
+    assert info["mismatched_keys"] == [] and info["error_msgs"] == []
+
+
+# ------------------------------------------------------------------------- jit cache
+def test_forward_cache_is_bounded(tiny, batch):
+    """Models of ever new configs do not pile up compiled forwards; a model keeps its own."""
+    first = FlaxAlbertModel(tiny, seed=0)
+    want = first(**batch).last_hidden_state
+    for i in range(FORWARD_CACHE.maxsize + 3):
+        FlaxAlbertModel(tiny.copy(initializer_range=0.01 * (i + 1)), _do_init=False)
+        assert len(FORWARD_CACHE) <= FORWARD_CACHE.maxsize
+    assert len(FORWARD_CACHE) == FORWARD_CACHE.maxsize
+    np.testing.assert_array_equal(first(**batch).last_hidden_state, want)
+    again = FlaxAlbertModel(tiny, params=first.params)
+    assert again._forward is not first._forward  # evicted, so built anew

@@ -1,0 +1,136 @@
+"""The JAX/Flax :class:`albert_core.backend.Backend`: ``FlaxAlbert*`` models seen through numpy.
+
+:data:`BACKEND` is what :func:`albert_core.backend.get_backend` returns for ``"flax"``.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from albert_core.config import AlbertConfig
+from albert_core.pipelines.base import parse_device
+from albert_flax import weights
+from albert_flax.models import MODEL_CLASSES
+from albert_flax.pretrained import FlaxAlbertPreTrainedModel
+
+if TYPE_CHECKING:
+    from albert_flax.pretraining import FlaxPretrainer
+
+
+def jax_device(device: int | str | None) -> Any:
+    """The JAX device of a transformers-style device (the first CPU, or GPU ``N``)."""
+    kind, index = parse_device(device)
+    if kind == "cpu":
+        return jax.devices("cpu")[0]
+    try:
+        gpus = jax.devices("gpu")
+    except RuntimeError:
+        gpus = []
+    if index >= len(gpus):
+        raise ValueError(f"device {device!r} asks for GPU {index}, but JAX sees "
+                         f"{len(gpus)} GPU(s)")
+    return gpus[index]
+
+
+def compute_dtype(dtype: str | None) -> jnp.dtype:
+    """The JAX dtype named ``dtype`` (None: float32); ValueError for other names."""
+    try:
+        return jnp.dtype(dtype or "float32")
+    except TypeError:
+        raise ValueError(f"dtype {dtype!r} is not a JAX dtype (use float32, bfloat16, "
+                         "float16)") from None
+
+
+class FlaxBackend:
+    """The :class:`albert_core.backend.Backend` of JAX/Flax (``framework = "flax"``)."""
+
+    framework = "flax"
+    model_classes: Mapping[str, type[FlaxAlbertPreTrainedModel]] = MODEL_CLASSES
+
+    def from_pretrained(
+        self,
+        head: str,
+        name_or_path: str | os.PathLike[str],
+        *,
+        device: int | str | None = None,
+        dtype: str | None = None,
+        revision: str | None = None,
+        strict: bool = True,
+    ) -> FlaxAlbertPreTrainedModel:
+        """``head``'s model, its params placed on ``device``.
+
+        ``dtype`` is the computation dtype (``"float32"`` default, ``"bfloat16"``); params
+        stay float32. With ``strict=False`` missing or unexpected weights are accepted
+        without a warning (the caller checks what it needs).
+        """
+        target = jax_device(device)
+        compute = compute_dtype(dtype)
+        with warnings.catch_warnings():
+            if not strict:
+                warnings.simplefilter("ignore")
+            model = MODEL_CLASSES[head].from_pretrained(
+                name_or_path, dtype=compute, revision=revision, strict=strict
+            )
+        model.params = jax.device_put(model.params, target)
+        return model
+
+    def from_arrays(
+        self, config: AlbertConfig, head: str, arrays: Mapping[str, np.ndarray]
+    ) -> FlaxAlbertPreTrainedModel:
+        """``head``'s model for ``config`` holding ``arrays`` (canonical names), on the CPU."""
+        model = MODEL_CLASSES[head](config, _do_init=False)
+        model.params = weights.arrays_to_params(arrays, config, head)
+        return model
+
+    def to_arrays(self, model: FlaxAlbertPreTrainedModel) -> dict[str, np.ndarray]:
+        """The canonical tensors of ``model`` as numpy arrays (tied names included)."""
+        return model.to_arrays()
+
+    def load_arrays(
+        self, model: FlaxAlbertPreTrainedModel, arrays: Mapping[str, np.ndarray]
+    ) -> None:
+        """Replace ``model``'s params by ``arrays``; params they lack keep their values."""
+        model.params = weights.arrays_to_params(
+            arrays, model.config, model.head, model.param_dtype, base=model.params
+        )
+
+    def forward(
+        self, model: FlaxAlbertPreTrainedModel, batch: Mapping[str, np.ndarray]
+    ) -> dict[str, np.ndarray]:
+        """Run ``model`` (no dropout) on the device of its params; float32 numpy outputs.
+
+        Integer inputs and labels are passed as int32, float ones (``inputs_embeds``,
+        regression labels) as they are; ``hidden_states`` and ``attentions`` are left out.
+        """
+        (device,) = jax.tree_util.tree_leaves(model.params)[0].devices()
+        inputs = {k: jax.device_put(_as_input(v), device) for k, v in batch.items()}
+        outputs = model(**inputs)
+        return {
+            k: np.asarray(v, dtype=np.float32)
+            for k, v in outputs.items()
+            if v is not None and not isinstance(v, tuple)
+        }
+
+    def pretrainer(self) -> type[FlaxPretrainer]:
+        """:class:`albert_flax.pretraining.FlaxPretrainer` (imports optax)."""
+        from albert_flax.pretraining import FlaxPretrainer
+
+        return FlaxPretrainer
+
+
+def _as_input(value: Any) -> np.ndarray:
+    array = np.asarray(value)
+    if np.issubdtype(array.dtype, np.integer) or array.dtype == np.bool_:
+        return array.astype(np.int32)
+    return array
+
+
+#: The Flax backend, found by :func:`albert_core.backend.get_backend` (``"flax"``).
+BACKEND = FlaxBackend()
