@@ -111,6 +111,37 @@ def get_backend(framework: str) -> Backend:
     return module.BACKEND
 
 
+def parse_device(device: int | str | None) -> tuple[str, int]:
+    """Read a transformers-style device: ``("cpu", 0)`` or ``("cuda", index)``.
+
+    None, -1, ``"cpu"`` and ``"-1"`` mean the CPU; an int ``N >= 0``, ``"N"``, ``"cuda"``,
+    ``"cuda:N"``, ``"gpu"`` and ``"gpu:N"`` mean GPU ``N`` (0 when not given).
+
+    Raises:
+        ValueError: anything else.
+    """
+    if device is None:
+        return ("cpu", 0)
+    if isinstance(device, (int, np.integer)) and not isinstance(device, bool):
+        if device == -1:
+            return ("cpu", 0)
+        if device >= 0:
+            return ("cuda", int(device))
+    elif isinstance(device, str):
+        name = device.strip().lower()
+        if name.lstrip("-").isdigit():
+            return parse_device(int(name))
+        kind, _, index = name.partition(":")
+        if kind == "cpu" and index in ("", "0"):
+            return ("cpu", 0)
+        if kind in ("cuda", "gpu") and (index == "" or index.isdigit()):
+            return ("cuda", int(index or 0))
+    raise ValueError(
+        f"device {device!r} is not understood; use -1 or 'cpu' for the CPU, or a GPU as "
+        "an index N, 'cuda' or 'cuda:N'"
+    )
+
+
 _status: dict[str, str | None] = {}
 
 

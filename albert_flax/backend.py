@@ -14,8 +14,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from albert_core.backend import parse_device
 from albert_core.config import AlbertConfig
-from albert_core.pipelines.base import parse_device
 from albert_flax import weights
 from albert_flax.models import MODEL_CLASSES
 from albert_flax.pretrained import FlaxAlbertPreTrainedModel

@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import torch
 
+from albert_core.backend import parse_device
 from albert_core.config import AlbertConfig
-from albert_core.pipelines.base import parse_device
 from albert_pt import weights
 from albert_pt.models import MODEL_CLASSES
 from albert_pt.pretrained import AlbertPreTrainedModel

@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import tensorflow as tf
 
+from albert_core.backend import parse_device
 from albert_core.config import AlbertConfig
-from albert_core.pipelines.base import parse_device
 from albert_tf import weights
 from albert_tf.models import MODEL_CLASSES
 from albert_tf.pretrained import TFAlbertPreTrainedModel

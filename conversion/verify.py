@@ -17,7 +17,6 @@ float16 / bfloat16 is expected to differ by their rounding, so those are checked
 from __future__ import annotations
 
 import dataclasses
-import importlib
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
@@ -27,10 +26,9 @@ import numpy as np
 
 from albert_conversion import tf1, tf1_graph
 from albert_core import checkpoints, schema
+from albert_core.backend import available_frameworks, backend_status, get_backend
 from albert_core.config import AlbertConfig
 
-#: Frameworks our backends implement, in the order used when a format's own is missing.
-FRAMEWORKS: tuple[str, ...] = ("pt", "tf", "flax")
 #: The framework each format belongs to (``original``: the TF1 graph, in numpy).
 FORMAT_FRAMEWORK: dict[str, str] = {
     "safetensors": "pt",
@@ -46,10 +44,8 @@ TOLERANCES: dict[str, float] = {
     "float16": 2e-2,
     "bfloat16": 1e-1,
 }
-_PACKAGES = {"pt": "albert_pt", "tf": "albert_tf", "flax": "albert_flax"}
 _FRAMEWORK_NAMES = {"pt": "PyTorch", "tf": "TensorFlow", "flax": "Flax",
                     "original": "TF1 graph (numpy)"}  # fmt: skip
-_status_cache: dict[str, str | None] = {}
 
 
 class VerificationError(ValueError):
@@ -112,22 +108,8 @@ class VerifyReport:
 
 # ------------------------------------------------------------------------- frameworks
 def framework_status(framework: str) -> str | None:
-    """None when ``framework``'s backend imports, else why it cannot be used."""
-    if framework == "original":
-        return None
-    if framework not in _status_cache:
-        try:
-            importlib.import_module(_PACKAGES[framework])
-        except Exception as err:  # an in-progress backend may fail in any way
-            _status_cache[framework] = f"{type(err).__name__}: {err}".splitlines()[0]
-        else:
-            _status_cache[framework] = None
-    return _status_cache[framework]
-
-
-def available_frameworks() -> list[str]:
-    """The frameworks whose backends import, in :data:`FRAMEWORKS` order."""
-    return [f for f in FRAMEWORKS if framework_status(f) is None]
+    """None when ``framework`` can run (``original`` always can), else why it cannot."""
+    return None if framework == "original" else backend_status(framework)
 
 
 def make_inputs(
@@ -148,19 +130,6 @@ def make_inputs(
             "token_type_ids": token_type_ids}  # fmt: skip
 
 
-def _float32(arrays: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
-    return {name: np.asarray(a).astype(np.float32) for name, a in arrays.items()}
-
-
-def _outputs(output: Any, to_numpy: Callable[[Any], np.ndarray]) -> dict[str, np.ndarray]:
-    result = {}
-    for key, value in output.items():
-        if key == "loss" or value is None or isinstance(value, (tuple, list)):
-            continue
-        result[key] = np.asarray(to_numpy(value), dtype=np.float32)
-    return result
-
-
 def run_model(
     framework: str,
     config: AlbertConfig,
@@ -170,43 +139,17 @@ def run_model(
 ) -> dict[str, np.ndarray]:
     """Build ``head`` in ``framework`` with ``arrays`` (as float32) and run it on ``inputs``.
 
-    ``framework`` is one of :data:`FRAMEWORKS` or ``"original"`` (the TF1 graph in numpy,
-    from :func:`albert_conversion.tf1.to_original` of the arrays). Returns the output
-    fields that are arrays (no loss, no per-layer tuples) as float32 numpy.
+    ``framework`` is one of :data:`~albert_core.backend.FRAMEWORKS` (through its
+    :class:`~albert_core.backend.Backend`) or ``"original"`` (the TF1 graph in numpy, from
+    :func:`albert_conversion.tf1.to_original` of the arrays). Returns the output fields that
+    are arrays (no per-layer tuples) as float32 numpy.
     """
-    weights = _float32(arrays)
+    weights = {name: np.asarray(a).astype(np.float32) for name, a in arrays.items()}
     if framework == "original":
         variables = tf1.to_original(weights, config, head)
         return run_original(variables, config, inputs)
-    if framework == "pt":
-        import torch
-
-        from albert_pt import MODEL_CLASSES
-        from albert_pt import weights as pt_weights
-
-        model = MODEL_CLASSES[head](config)
-        pt_weights.load_arrays(model, weights)
-        model.eval()
-        with torch.no_grad():
-            output = model(**{k: torch.from_numpy(v) for k, v in inputs.items()})
-        return _outputs(output, lambda t: t.detach().cpu().float().numpy())
-    if framework == "tf":
-        from albert_tf import MODEL_CLASSES
-        from albert_tf import weights as tf_weights
-
-        model = MODEL_CLASSES[head](config)
-        tf_weights.load_arrays(model, weights)
-        output = model(**dict(inputs), training=False)
-        return _outputs(output, lambda t: np.asarray(t))
-    if framework == "flax":
-        from albert_flax import MODEL_CLASSES
-        from albert_flax import weights as flax_weights
-
-        model = MODEL_CLASSES[head](config, _do_init=False)
-        model.params = flax_weights.arrays_to_params(weights, config, head)
-        output = model(**dict(inputs))
-        return _outputs(output, lambda t: np.asarray(t))
-    raise ValueError(f"unknown framework {framework!r}; choose one of {FRAMEWORKS}")
+    backend = get_backend(framework)
+    return backend.forward(backend.from_arrays(config, head, weights), inputs)
 
 
 def run_original(

@@ -10,8 +10,8 @@
 Tasks (one module each): ``fill-mask``, ``text-classification`` (alias
 ``sentiment-analysis``), ``token-classification`` (alias ``ner``), ``question-answering``
 and ``feature-extraction``. Pre- and post-processing are framework-neutral numpy code in
-this package; each framework's backend (:data:`BACKEND_MODULES`) supplies only
-``load_model`` and ``forward`` (see :mod:`albert_core.pipelines.base`).
+this package; each framework's :class:`~albert_core.backend.Backend` supplies only
+``from_pretrained`` and ``forward`` (see :mod:`albert_core.pipelines.base`).
 """
 
 from __future__ import annotations
@@ -22,18 +22,16 @@ from pathlib import Path
 from typing import Any
 
 from albert_core import hub, schema
+from albert_core.backend import BACKEND_EXTRAS, BACKEND_MODULES, FRAMEWORKS
 from albert_core.bundled import DEFAULT_MODEL, DEFAULT_MODEL_TASKS
 from albert_core.config import AlbertConfig
 from albert_core.pipelines.base import (
-    BACKEND_EXTRAS,
-    BACKEND_MODULES,
-    FRAMEWORKS,
     POOLER_NAMES,
     TASK_HEADS,
     TOKENIZER_FILES,
     Pipeline,
     PipelineError,
-    backend_module,
+    load_backend,
     load_tokenizer,
     parse_device,
 )
@@ -80,8 +78,8 @@ __all__ = [
     "QuestionAnsweringPipeline",
     "TextClassificationPipeline",
     "TokenClassificationPipeline",
-    "backend_module",
     "default_model",
+    "load_backend",
     "load_tokenizer",
     "options_of",
     "parse_device",
@@ -135,12 +133,15 @@ def pipeline(task: str, model: str | os.PathLike[str] | Any = None, *, tokenizer
     if model is None:
         model = default_model(task)
     parse_device(device)
-    backend = backend_module(framework)
+    backend = load_backend(framework)
     if isinstance(model, (str, os.PathLike)):
         directory = hub.resolve(model, revision=revision, files=("config.json",))
         config = AlbertConfig.from_pretrained(directory)
         _check_architecture(task, config, model)
-        loaded = backend.load_model(task, model, device=device, dtype=dtype, revision=revision)
+        # Feature extraction loads leniently: a checkpoint may lack the pooler it does not
+        # use (_check_loaded refuses anything else missing).
+        loaded = backend.from_pretrained(TASK_HEADS[task], model, device=device, dtype=dtype,
+                                         revision=revision, strict=task != "feature-extraction")
         _check_loaded(task, loaded, model)
         if tokenizer is None:
             tokenizer = load_tokenizer(model, revision=revision)

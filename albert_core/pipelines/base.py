@@ -1,10 +1,10 @@
 """What every task pipeline shares: backends, devices, tokenisation, batching and windows.
 
 A pipeline is tokenizer + model + task logic. Only the forward pass depends on the framework;
-it comes from a *backend*, a small module named in :data:`BACKEND_MODULES` with two functions::
+it comes from the framework's :class:`~albert_core.backend.Backend`
+(:func:`albert_core.backend.get_backend`), which loads the task's head and runs::
 
-    load_model(task, name_or_path, *, device, dtype, revision) -> model
-    forward(model, batch: dict[str, np.ndarray]) -> dict[str, np.ndarray]
+    backend.forward(model, batch: dict[str, np.ndarray]) -> dict[str, np.ndarray]
 
 ``batch`` holds int64 ``input_ids``, ``attention_mask`` and ``token_type_ids`` of shape
 ``(batch, seq)``, right-padded; ``forward`` returns the model's output fields (``logits``,
@@ -15,31 +15,18 @@ construction.
 
 from __future__ import annotations
 
-import importlib
 import os
 import warnings
 from collections.abc import Iterator, Sequence
-from types import ModuleType
 from typing import Any, ClassVar
 
 import numpy as np
 
+from albert_core import backend as backends
 from albert_core import hub
+from albert_core.backend import Backend
 from albert_core.config import AlbertConfig
 from albert_core.tokenizers import TOKENIZER_FILES
-
-#: Framework name -> module implementing ``load_model`` / ``forward``.
-BACKEND_MODULES: dict[str, str] = {
-    "pt": "albert_pt.pipeline_backend",
-    "tf": "albert_tf.pipeline_backend",
-    "flax": "albert_flax.pipeline_backend",
-}
-
-#: Framework name -> the extra of ``albert-models`` that installs it.
-BACKEND_EXTRAS: dict[str, str] = {"pt": "torch", "tf": "tf", "flax": "flax"}
-
-#: The frameworks a pipeline can run on.
-FRAMEWORKS: tuple[str, ...] = tuple(BACKEND_EXTRAS)
 
 #: Task -> the model head (a key of :data:`albert_core.schema.HEADS`) it runs.
 TASK_HEADS: dict[str, str] = {
@@ -63,23 +50,17 @@ class PipelineError(ValueError):
     """A pipeline was asked for something it cannot do; the message says what."""
 
 
-def backend_module(framework: str) -> ModuleType:
-    """Import the pipeline backend of ``framework``, with a clear error when unavailable.
+def load_backend(framework: str) -> Backend:
+    """The :class:`~albert_core.backend.Backend` of ``framework``, with a clear error.
 
     Raises:
-        PipelineError: ``framework`` is not one of :data:`FRAMEWORKS`, or its deep-learning
-            library is not installed (the message names the extra to install).
+        PipelineError: ``framework`` is not one of :data:`~albert_core.backend.FRAMEWORKS`,
+            or its deep-learning library is not installed (the message names the extra).
     """
-    if framework not in BACKEND_MODULES:
-        raise PipelineError(f"unknown framework {framework!r}; choose one of {list(FRAMEWORKS)}")
     try:
-        return importlib.import_module(BACKEND_MODULES[framework])
-    except ImportError as err:
-        extra = BACKEND_EXTRAS[framework]
-        raise PipelineError(
-            f"framework {framework!r} is not installed ({err}); "
-            f"install it with: pip install 'albert-models[{extra}]'"
-        ) from None
+        return backends.get_backend(framework)
+    except (ValueError, ImportError) as err:
+        raise PipelineError(str(err)) from None
 
 
 def load_tokenizer(name_or_path: str | os.PathLike[str], *, revision: str | None = None) -> Any:
@@ -100,34 +81,11 @@ def load_tokenizer(name_or_path: str | os.PathLike[str], *, revision: str | None
 
 
 def parse_device(device: int | str | None) -> tuple[str, int]:
-    """Read a transformers-style device: ``("cpu", 0)`` or ``("cuda", index)``.
-
-    None, -1, ``"cpu"`` and ``"-1"`` mean the CPU; an int ``N >= 0``, ``"N"``, ``"cuda"``,
-    ``"cuda:N"``, ``"gpu"`` and ``"gpu:N"`` mean GPU ``N`` (0 when not given).
-
-    Raises:
-        PipelineError: anything else.
-    """
-    if device is None:
-        return ("cpu", 0)
-    if isinstance(device, (int, np.integer)) and not isinstance(device, bool):
-        if device == -1:
-            return ("cpu", 0)
-        if device >= 0:
-            return ("cuda", int(device))
-    elif isinstance(device, str):
-        name = device.strip().lower()
-        if name.lstrip("-").isdigit():
-            return parse_device(int(name))
-        kind, _, index = name.partition(":")
-        if kind == "cpu" and index in ("", "0"):
-            return ("cpu", 0)
-        if kind in ("cuda", "gpu") and (index == "" or index.isdigit()):
-            return ("cuda", int(index or 0))
-    raise PipelineError(
-        f"device {device!r} is not understood; use -1 or 'cpu' for the CPU, or a GPU as "
-        "an index N, 'cuda' or 'cuda:N'"
-    )
+    """:func:`albert_core.backend.parse_device`, raising :class:`PipelineError`."""
+    try:
+        return backends.parse_device(device)
+    except ValueError as err:
+        raise PipelineError(str(err)) from None
 
 
 def softmax(logits: np.ndarray, axis: int = -1) -> np.ndarray:
@@ -188,7 +146,7 @@ class Pipeline:
         model: the loaded model (a framework object the backend understands).
         tokenizer: an :class:`~albert_core.AlbertTokenizerFast` (or slow
             :class:`~albert_core.AlbertTokenizer`).
-        backend: the backend module (see :func:`backend_module`).
+        backend: the framework's :class:`~albert_core.backend.Backend`.
         config: the model's :class:`~albert_core.AlbertConfig`.
         framework: ``"pt"``, ``"tf"`` or ``"flax"`` (informative).
         batch_size: how many model rows (texts, or windows of long texts) run per forward.
@@ -197,7 +155,7 @@ class Pipeline:
     #: The task name (``"fill-mask"``, ...).
     task: ClassVar[str] = ""
 
-    def __init__(self, model: Any, tokenizer: Any, backend: ModuleType, config: AlbertConfig,
+    def __init__(self, model: Any, tokenizer: Any, backend: Backend, config: AlbertConfig,
                  *, framework: str = "pt", batch_size: int = 8) -> None:
         check_positive("batch_size", batch_size)
         self.model = model

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from types import ModuleType
 from typing import Any
 
 import numpy as np
 
+from albert_core.backend import Backend
 from albert_core.config import AlbertConfig
 from albert_core.pipelines.base import Pipeline, check_choice
 
@@ -35,7 +35,7 @@ class FeatureExtractionPipeline(Pipeline):
 
     task = "feature-extraction"
 
-    def __init__(self, model: Any, tokenizer: Any, backend: ModuleType, config: AlbertConfig,
+    def __init__(self, model: Any, tokenizer: Any, backend: Backend, config: AlbertConfig,
                  *, framework: str = "pt", batch_size: int = 8, pooling: str = "none") -> None:
         super().__init__(model, tokenizer, backend, config, framework=framework,
                          batch_size=batch_size)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Iterable, Sequence
-from types import ModuleType
 from typing import Any
 
 import numpy as np
 
+from albert_core.backend import Backend
 from albert_core.config import AlbertConfig
 from albert_core.pipelines.base import Pipeline, PipelineError, check_positive, softmax
 
@@ -37,7 +37,7 @@ class FillMaskPipeline(Pipeline):
 
     task = "fill-mask"
 
-    def __init__(self, model: Any, tokenizer: Any, backend: ModuleType, config: AlbertConfig,
+    def __init__(self, model: Any, tokenizer: Any, backend: Backend, config: AlbertConfig,
                  *, framework: str = "pt", batch_size: int = 8, top_k: int = 5,
                  targets: str | Iterable[str] | None = None) -> None:
         super().__init__(model, tokenizer, backend, config, framework=framework,

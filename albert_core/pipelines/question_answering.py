@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Mapping, Sequence
-from types import ModuleType
 from typing import Any
 
 import numpy as np
 
+from albert_core.backend import Backend
 from albert_core.config import AlbertConfig
 from albert_core.pipelines.base import (
     Pipeline,
@@ -57,7 +57,7 @@ class QuestionAnsweringPipeline(Pipeline):
 
     task = "question-answering"
 
-    def __init__(self, model: Any, tokenizer: Any, backend: ModuleType, config: AlbertConfig,
+    def __init__(self, model: Any, tokenizer: Any, backend: Backend, config: AlbertConfig,
                  *, framework: str = "pt", batch_size: int = 8, top_k: int = 1,
                  max_answer_len: int = 15, max_seq_len: int | None = None,
                  doc_stride: int | None = None, max_question_len: int | None = None,

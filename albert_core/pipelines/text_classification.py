@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from types import EllipsisType, ModuleType
+from types import EllipsisType
 from typing import Any
 
 import numpy as np
 
+from albert_core.backend import Backend
 from albert_core.config import AlbertConfig
 from albert_core.pipelines.base import (
     Pipeline,
@@ -51,7 +52,7 @@ class TextClassificationPipeline(Pipeline):
 
     task = "text-classification"
 
-    def __init__(self, model: Any, tokenizer: Any, backend: ModuleType, config: AlbertConfig,
+    def __init__(self, model: Any, tokenizer: Any, backend: Backend, config: AlbertConfig,
                  *, framework: str = "pt", batch_size: int = 8, top_k: int | None = 1,
                  function_to_apply: str | None = None) -> None:
         super().__init__(model, tokenizer, backend, config, framework=framework,

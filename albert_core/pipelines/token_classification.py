@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from types import ModuleType
 from typing import Any
 
 import numpy as np
 
+from albert_core.backend import Backend
 from albert_core.config import AlbertConfig
 from albert_core.pipelines.base import Pipeline, check_choice, softmax, windows
 
@@ -62,7 +62,7 @@ class TokenClassificationPipeline(Pipeline):
 
     task = "token-classification"
 
-    def __init__(self, model: Any, tokenizer: Any, backend: ModuleType, config: AlbertConfig,
+    def __init__(self, model: Any, tokenizer: Any, backend: Backend, config: AlbertConfig,
                  *, framework: str = "pt", batch_size: int = 8,
                  aggregation_strategy: str = "none", ignore_labels: Iterable[str] = ("O",),
                  stride: int | None = None) -> None:

@@ -26,7 +26,6 @@ command runs again.
 from __future__ import annotations
 
 import dataclasses
-import importlib
 import json
 import math
 import os
@@ -40,16 +39,11 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from albert_core.backend import get_backend
 from albert_core.config import AlbertConfig
 from albert_core.io_utils import atomic_directory, atomic_write_text
 from albert_core.training.dataset import PretrainingData
 
-#: ``--framework`` value -> ``module:class`` of its trainer (imported when used).
-TRAINERS: dict[str, str] = {
-    "pt": "albert_pt.pretraining:PTPretrainer",
-    "tf": "albert_tf.pretraining:TFPretrainer",
-    "flax": "albert_flax.pretraining:FlaxPretrainer",
-}
 OPTIMIZERS = ("lamb", "adamw")
 CHECKPOINT_DIR = "checkpoints"
 STATE_FILE = "trainer_state.json"
@@ -221,18 +215,14 @@ class FrameworkTrainer(ABC):
 
 
 def trainer_class(framework: str) -> type[FrameworkTrainer]:
-    """The trainer of ``framework`` (``pt``, ``tf`` or ``flax``), imported on demand."""
-    if framework not in TRAINERS:
-        raise ValueError(f"unknown framework {framework!r}; choose one of {', '.join(TRAINERS)}")
-    module_name, _, name = TRAINERS[framework].partition(":")
-    try:
-        module = importlib.import_module(module_name)
-    except ImportError as err:
-        extra = {"pt": "torch"}.get(framework, framework)
-        raise ImportError(
-            f"--framework {framework} needs its backend ({err}); install albert-models[{extra}]"
-        ) from err
-    return getattr(module, name)
+    """The trainer of ``framework`` (``pt``, ``tf`` or ``flax``): its backend's
+    :meth:`~albert_core.backend.Backend.pretrainer`, imported on demand.
+
+    Raises:
+        ValueError: an unknown framework.
+        ImportError: its framework is not installed (the extra to install named).
+    """
+    return get_backend(framework).pretrainer()
 
 
 # ============================================================================== metrics
@@ -509,7 +499,6 @@ __all__ = [
     "NO_DECAY_PATTERNS",
     "OPTIMIZERS",
     "STATE_FILE",
-    "TRAINERS",
     "FrameworkTrainer",
     "MetricSums",
     "PretrainingArguments",

@@ -20,6 +20,7 @@ import numpy as np
 import pytest
 
 from albert_core import checkpoints, schema
+from albert_core.backend import get_backend
 from albert_core.config import ACTIVATIONS, AlbertConfig
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -444,7 +445,9 @@ class Adapter:
         raise NotImplementedError
 
     def arrays(self, model: Any) -> dict[str, np.ndarray]:
-        raise NotImplementedError
+        """The model's canonical tensors as float32, through the framework's Backend."""
+        arrays = get_backend(self.name).to_arrays(model)
+        return {k: np.asarray(v, np.float32) for k, v in arrays.items()}
 
     def save(self, model: Any, directory: Path, formats: tuple[str, ...]) -> None:
         model.save_pretrained(directory, formats=formats)
@@ -460,9 +463,6 @@ class PTAdapter(Adapter):
 
         self.torch = torch
         self.pkg = albert_pt
-        from albert_pt import weights
-
-        self.weights = weights
 
     def has_gpu(self):
         return self.torch.cuda.is_available()
@@ -531,9 +531,6 @@ class PTAdapter(Adapter):
         self.loss_and_grads(model, features, labels, probe)  # leaves .grad on the params
         optimizer.step()
         model.zero_grad(set_to_none=True)
-
-    def arrays(self, model):
-        return {k: np.asarray(v, np.float32) for k, v in self.weights.model_arrays(model).items()}
 
 
 class TFAdapter(Adapter):
@@ -606,9 +603,6 @@ class TFAdapter(Adapter):
         if probe is None:
             return out["loss"]
         return tf.add_n([tf.reduce_sum(out[k] * w) for k, w in probe.items()])
-
-    def arrays(self, model):
-        return self.weights.model_arrays(model)
 
 
 class FlaxAdapter(Adapter):
@@ -701,9 +695,6 @@ class FlaxAdapter(Adapter):
                 )
         with self.placement():
             return self._grad_fns[key](*args)
-
-    def arrays(self, model):
-        return model.to_arrays()
 
 
 _ADAPTERS: dict[str, type[Adapter]] = {"pt": PTAdapter, "tf": TFAdapter, "flax": FlaxAdapter}

@@ -163,7 +163,7 @@ def test_warnings_go_to_stderr(run):
 )
 def test_errors_are_one_line_with_exit_2(run, tiny_dirs, monkeypatch, task, args, stdin,
                                          needle):
-    monkeypatch.setitem(sys.modules, "albert_tf.pipeline_backend", None)  # tf "uninstalled"
+    monkeypatch.setitem(sys.modules, "albert_tf.backend", None)  # tf "uninstalled"
     model = None
     if "--model" in args:
         index = args.index("--model")

@@ -147,7 +147,7 @@ def test_cli_table_format(capsys):
 def test_cli_errors_are_one_line_with_exit_2(args, stdin, needle, capsys, monkeypatch):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     # Flax looks uninstalled: importing its backend fails as it would without jax.
-    monkeypatch.setitem(sys.modules, "albert_flax.pipeline_backend", None)
+    monkeypatch.setitem(sys.modules, "albert_flax.backend", None)
     code, out, err = run_cli(args, capsys, stdin=stdin, monkeypatch=monkeypatch)
     assert code == 2 and out == ""
     assert err.count("\n") == 1 and needle in err and err.startswith("albert run: error:")

@@ -77,6 +77,6 @@ def test_asking_for_a_missing_gpu_is_a_clear_error(get_pipeline, tiny_dirs, fram
 def test_unknown_framework_and_missing_backend(tiny_dirs, monkeypatch):
     with pytest.raises(PipelineError, match="unknown framework 'mxnet'"):
         pipeline("fill-mask", tiny_dirs["tiny-fill-mask"], framework="mxnet")
-    monkeypatch.setitem(__import__("sys").modules, "albert_tf.pipeline_backend", None)
+    monkeypatch.setitem(__import__("sys").modules, "albert_tf.backend", None)
     with pytest.raises(PipelineError, match=r"'tf' is not installed.*albert-models\[tf\]"):
         pipeline("fill-mask", tiny_dirs["tiny-fill-mask"], framework="tf")
