@@ -86,7 +86,8 @@ class FlaxBackend:
     ) -> FlaxAlbertPreTrainedModel:
         """``head``'s model for ``config`` holding ``arrays`` (canonical names), on the CPU."""
         model = MODEL_CLASSES[head](config, _do_init=False)
-        model.params = weights.arrays_to_params(arrays, config, head)
+        params = weights.arrays_to_params(arrays, config, head)
+        model.params = jax.device_put(params, jax_device(None))
         return model
 
     def to_arrays(self, model: FlaxAlbertPreTrainedModel) -> dict[str, np.ndarray]:
