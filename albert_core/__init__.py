@@ -6,8 +6,7 @@ that ``import albert_core`` stays cheap (the command line starts through it).
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from albert_core.lazy import lazy_attributes
 
 __version__ = "0.1.0"
 
@@ -29,15 +28,4 @@ _EXPORTS = {
 
 __all__ = sorted(_EXPORTS)
 
-
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'albert_core' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted([*globals(), *_EXPORTS])
+__getattr__, __dir__ = lazy_attributes(__name__, _EXPORTS, globals())

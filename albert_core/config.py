@@ -148,7 +148,7 @@ class AlbertConfig:
         tie_word_embeddings: bool = True,
         **extra: Any,
     ) -> None:
-        arguments = locals()
+        arguments = locals()  # first statement: exactly the parameters (see _FIELDS)
         for name in _FIELDS:
             setattr(self, name, arguments[name])
         extra.pop("model_type", None)

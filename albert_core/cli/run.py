@@ -312,11 +312,8 @@ def _add_run_parser(sub: Any) -> None:
     run.set_defaults(func=cmd_run)
 
 
-def register(subparsers: Any) -> None:
-    """Add ``albert run`` and ``albert info`` to the ``albert`` command's subparsers."""
-    _add_run_parser(subparsers)
-
-    info = subparsers.add_parser("info", help="describe a checkpoint", epilog=INFO_EXAMPLES,
+def _add_info_parser(sub: Any) -> None:
+    info = sub.add_parser("info", help="describe a checkpoint", epilog=INFO_EXAMPLES,
                           formatter_class=argparse.RawTextHelpFormatter)
     info.add_argument("checkpoint", help="model directory or hub id")
     info.add_argument("--tensors", action="store_true", help="list every tensor")
@@ -324,3 +321,8 @@ def register(subparsers: Any) -> None:
                       help="hub revision (branch, tag or commit)")
     info.set_defaults(func=cmd_info)
 
+
+def register(subparsers: Any) -> None:
+    """Add ``albert run`` and ``albert info`` to the ``albert`` command's subparsers."""
+    _add_run_parser(subparsers)
+    _add_info_parser(subparsers)

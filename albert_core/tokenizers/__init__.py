@@ -19,8 +19,7 @@ The names below are loaded on first use, so importing the package imports neithe
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from albert_core.lazy import lazy_attributes
 
 _EXPORTS = {
     "AlbertTokenizer": "albert_core.tokenizers.sentencepiece",
@@ -48,15 +47,4 @@ _EXPORTS = {
 
 __all__ = sorted(_EXPORTS)
 
-
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted([*globals(), *_EXPORTS])
+__getattr__, __dir__ = lazy_attributes(__name__, _EXPORTS, globals())

@@ -428,22 +428,10 @@ class AlbertTokenizerBase:
             keys.append("special_tokens_mask")
         if return_offsets_mapping:
             keys.append("offset_mapping")
-        batch = pad_examples(
-            examples,
-            padding_strategy,
-            max_length,
-            pad_to_multiple_of,
-            side,
-            keys,
-            pad_id=self.pad_token_id,
-            pad_type_id=self.pad_token_type_id,
+        return self._batch_encoding(
+            examples, keys, padding_strategy, max_length, pad_to_multiple_of, side, is_batched,
+            return_tensors,
         )
-        if not is_batched:
-            batch = {key: value[0] for key, value in batch.items()}
-        result = BatchEncoding(batch)
-        if return_tensors is not None:
-            result.convert_to_tensors(return_tensors, prepend_batch_axis=not is_batched)
-        return result
 
     def encode_plus(self, text: Any, text_pair: Any = None, **kwargs: Any) -> BatchEncoding:
         """Alias of :meth:`__call__` for a single example (transformers compatibility)."""
@@ -588,6 +576,23 @@ class AlbertTokenizerBase:
                 keys.append("attention_mask")
         elif "attention_mask" in keys:
             keys.remove("attention_mask")
+        return self._batch_encoding(
+            examples, keys, padding_strategy, max_length, pad_to_multiple_of, side, is_batched,
+            return_tensors,
+        )
+
+    def _batch_encoding(
+        self,
+        examples: list[dict[str, list[Any]]],
+        keys: list[str],
+        padding_strategy: str,
+        max_length: int | None,
+        pad_to_multiple_of: int | None,
+        side: str,
+        is_batched: bool,
+        return_tensors: str | None,
+    ) -> BatchEncoding:
+        """Pad the ``keys`` of ``examples`` into a :class:`BatchEncoding` (unbatched for one)."""
         batch = pad_examples(
             examples,
             padding_strategy,

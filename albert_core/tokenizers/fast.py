@@ -13,12 +13,12 @@ How it stays identical to the reference:
   charsmap, then a split on spaces with a ``▁`` put in front of every word.  Offsets therefore
   point at the original characters and exclude the spaces between words.
 * ``tokenizers`` has older Unicode decomposition tables than Python: texts with one of the few
-  characters concerned (:func:`nfkd_patches`, e.g. U+1FBF1 which Python maps to ``"1"``) use a
-  copy of the pipeline that maps them first.
+  characters concerned (:func:`~albert_core.tokenizers.fast_pipeline.nfkd_patches`, e.g.
+  U+1FBF1 which Python maps to ``"1"``) use a copy of the pipeline that maps them first.
 * ``tokenizers``' ``Precompiled`` cuts some grapheme clusters short (see
-  :func:`grapheme_risk_characters`); texts that could contain one are tokenized by the reference
-  computation itself (Python preprocessing + sentencepiece), with offsets from the alignments
-  of both steps.
+  :func:`~albert_core.tokenizers.fast_pipeline.grapheme_risk_characters`); texts that could
+  contain one are tokenized by the reference computation itself (Python preprocessing +
+  sentencepiece), with offsets from the alignments of both steps.
 * Special tokens found in the text are handled by the shared Python code of
   :class:`~albert_core.tokenizers.base.AlbertTokenizerBase`, exactly as for the slow tokenizer.
 * The segmentation of the normalised text is always sentencepiece's (a copy of the model with

@@ -37,51 +37,49 @@ Rooms: :mod:`~albert_core.training.corpus` (step 1), :mod:`~albert_core.training
 (step 3), :mod:`~albert_core.training.masking`, :mod:`~albert_core.training.dataset` and
 :mod:`~albert_core.training.batches` (step 4), :mod:`~albert_core.training.vocab` (word
 starts), and :mod:`~albert_core.training.loop`, the pre-training loop every backend shares.
-The names below are loaded on first use.
 """
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from albert_core.training.batches import dataset_statistics, stream_batches
+from albert_core.training.corpus import open_binary, read_documents, split_sentences
+from albert_core.training.data_config import DataConfig, read_meta
+from albert_core.training.dataset import BatchIterator, PretrainingData
+from albert_core.training.loop import FrameworkTrainer, PretrainingArguments, run_pretraining
+from albert_core.training.masking import (
+    MaskedExample,
+    collate,
+    mask_example,
+    ngram_weights,
+    sample_ngram_length,
+    whole_words,
+)
+from albert_core.training.pairs import create_segment_pairs
+from albert_core.training.prepare import prepare_pretraining_data
+from albert_core.training.vocab import VocabInfo, is_word_start_piece, load_tokenizer
 
-_EXPORTS = {
-    "DataConfig": "albert_core.training.data_config",
-    "read_meta": "albert_core.training.data_config",
-    "open_binary": "albert_core.training.corpus",
-    "read_documents": "albert_core.training.corpus",
-    "split_sentences": "albert_core.training.corpus",
-    "VocabInfo": "albert_core.training.vocab",
-    "is_word_start_piece": "albert_core.training.vocab",
-    "load_tokenizer": "albert_core.training.vocab",
-    "create_segment_pairs": "albert_core.training.pairs",
-    "MaskedExample": "albert_core.training.masking",
-    "collate": "albert_core.training.masking",
-    "mask_example": "albert_core.training.masking",
-    "ngram_weights": "albert_core.training.masking",
-    "sample_ngram_length": "albert_core.training.masking",
-    "whole_words": "albert_core.training.masking",
-    "prepare_pretraining_data": "albert_core.training.prepare",
-    "BatchIterator": "albert_core.training.dataset",
-    "PretrainingData": "albert_core.training.dataset",
-    "dataset_statistics": "albert_core.training.batches",
-    "stream_batches": "albert_core.training.batches",
-    "FrameworkTrainer": "albert_core.training.loop",
-    "PretrainingArguments": "albert_core.training.loop",
-    "run_pretraining": "albert_core.training.loop",
-}
-
-__all__ = sorted(_EXPORTS)
-
-
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted([*globals(), *_EXPORTS])
+__all__ = [
+    "BatchIterator",
+    "DataConfig",
+    "FrameworkTrainer",
+    "MaskedExample",
+    "PretrainingArguments",
+    "PretrainingData",
+    "VocabInfo",
+    "collate",
+    "create_segment_pairs",
+    "dataset_statistics",
+    "is_word_start_piece",
+    "load_tokenizer",
+    "mask_example",
+    "ngram_weights",
+    "open_binary",
+    "prepare_pretraining_data",
+    "read_documents",
+    "read_meta",
+    "run_pretraining",
+    "sample_ngram_length",
+    "split_sentences",
+    "stream_batches",
+    "whole_words",
+]
