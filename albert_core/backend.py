@@ -36,6 +36,10 @@ BACKEND_MODULES: dict[str, str] = {
 #: Framework name -> the package extra that installs it (``pip install albert-models[torch]``).
 BACKEND_EXTRAS: dict[str, str] = {"pt": "torch", "tf": "tf", "flax": "flax"}
 
+#: Framework name -> environment settings that quieten its start-up on stderr (TensorFlow's
+#: C++ start-up messages); see :func:`quiet_startup`.
+QUIET_ENVIRONMENT: dict[str, dict[str, str]] = {"tf": {"TF_CPP_MIN_LOG_LEVEL": "2"}}
+
 
 class BackendUnavailableError(ImportError):
     """A framework's backend cannot be imported (the framework is missing or broken)."""
@@ -140,6 +144,13 @@ def parse_device(device: int | str | None) -> tuple[str, int]:
         f"device {device!r} is not understood; use -1 or 'cpu' for the CPU, or a GPU as "
         "an index N, 'cuda' or 'cuda:N'"
     )
+
+
+def quiet_startup(framework: str) -> None:
+    """Set :data:`QUIET_ENVIRONMENT` for ``framework`` before it is imported; a value the
+    user set wins. The command line calls this; a library import leaves the logs alone."""
+    for name, value in QUIET_ENVIRONMENT.get(framework, {}).items():
+        os.environ.setdefault(name, value)
 
 
 _status: dict[str, str | None] = {}

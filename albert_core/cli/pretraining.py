@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -237,8 +236,9 @@ def load_config(spec: str, overrides: list[str]) -> Any:
 
 def cmd_pretrain(args: argparse.Namespace) -> int:
     """``albert pretrain``."""
-    if args.framework == "tf":
-        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    from albert_core.backend import quiet_startup
+
+    quiet_startup(args.framework)
     from albert_core.training import read_meta
     from albert_core.training.loop import PretrainingArguments, run_pretraining, trainer_class
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import warnings
 from collections.abc import Sequence
@@ -12,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from albert_core.backend import quiet_startup
 from albert_core.cli.errors import CliError, one_line
 
 RUN_DESCRIPTION = """\
@@ -206,9 +206,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     model = args.model if args.model is not None else default_model(args.task)
     options = _pipeline_options(args)
     inputs = _task_inputs(args, _read_inputs(args.texts))
-    if args.framework == "tf":
-        # Fewer TensorFlow C++ start-up messages on stderr (a setting of the user wins).
-        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    quiet_startup(args.framework)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
