@@ -27,14 +27,6 @@ class CheckpointError(ValueError):
     """A checkpoint file is missing, corrupt or not an ALBERT checkpoint."""
 
 
-#: A file path as every format's ``read`` and ``write`` take it.
-StrPath = str | os.PathLike[str]
-#: ``{canonical name: array}``: what every format reads and writes.
-Arrays = Mapping[str, np.ndarray]
-#: A ``write``'s ``shard_size``: bytes, a string such as ``"2GB"``, or None for one file.
-ShardSize = int | str | None
-
-
 _SHARD_SUFFIX = re.compile(r"-\d{5}-of-\d{5}")
 _SIZE = re.compile(r"\s*(\d+)\s*([KMGT]I?B)?\s*", re.IGNORECASE)
 _UNITS = {"KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12}
@@ -126,7 +118,7 @@ def same_array(a: np.ndarray, b: np.ndarray) -> bool:
     return a.shape == b.shape and a.dtype == b.dtype and a.tobytes() == b.tobytes()
 
 
-def warn_unsharded(path: Path, nbytes: int, shard_size: ShardSize, filename: str) -> None:
+def warn_unsharded(path: Path, nbytes: int, shard_size: int | str | None, filename: str) -> None:
     """Warn that ``path`` is larger than ``shard_size``: format ``filename`` is one file.
 
     The single-file formats (``tf_model.h5``, ``flax_model.msgpack``) accept ``shard_size``
@@ -278,7 +270,7 @@ def read_index(index: Path) -> dict[Path, list[str]]:
 
 
 def read_sharded(
-    path: StrPath, read_one: Callable[[Path], dict[str, np.ndarray]]
+    path: str | os.PathLike[str], read_one: Callable[[Path], dict[str, np.ndarray]]
 ) -> dict[str, np.ndarray]:
     """Read a single file, or every shard an index file lists, checking the index is honest.
 

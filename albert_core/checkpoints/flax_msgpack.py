@@ -13,6 +13,7 @@ flax is imported on first use; it is the ``flax`` extra of ``albert-models``.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -21,10 +22,7 @@ import numpy as np
 
 from albert_core import schema
 from albert_core.checkpoints.common import (
-    Arrays,
     CheckpointError,
-    ShardSize,
-    StrPath,
     tied_in,
     warn_unsharded,
 )
@@ -54,7 +52,7 @@ def _leaves(tree: Mapping, path: Path, prefix: tuple[str, ...] = ()):
             )
 
 
-def read(path: StrPath) -> dict[str, np.ndarray]:
+def read(path: str | os.PathLike[str]) -> dict[str, np.ndarray]:
     """``{canonical name: array}`` (PyTorch layout) from a transformers ``flax_model.msgpack``.
 
     Arrays keep their stored dtype (``bfloat16`` as ``ml_dtypes.bfloat16``).
@@ -100,8 +98,8 @@ def _sorted(tree: dict) -> dict:
     return {k: _sorted(v) if isinstance(v, dict) else v for k, v in sorted(tree.items())}
 
 
-def write(path: StrPath, arrays: Arrays, head: str, *, overwrite: bool = False,
-          shard_size: ShardSize = None) -> list[Path]:
+def write(path: str | os.PathLike[str], arrays: Mapping[str, np.ndarray], head: str, *,
+          overwrite: bool = False, shard_size: int | str | None = None) -> list[Path]:
     """Write ``arrays`` (canonical names of ``head``) as transformers' Flax classes do.
 
     Tied decoder copies are left out (Flax has no decoder bias at all: ``predictions.bias``

@@ -27,6 +27,7 @@ transformers' TF ALBERT that the file reflects:
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -36,10 +37,7 @@ import numpy as np
 
 from albert_core import schema
 from albert_core.checkpoints.common import (
-    Arrays,
     CheckpointError,
-    ShardSize,
-    StrPath,
     ml_dtypes_type,
     same_array,
     warn_unsharded,
@@ -90,7 +88,7 @@ def _dataset_value(dataset: h5py.Dataset, path: Path) -> np.ndarray:
     return np.asarray(dataset[()])
 
 
-def read(path: StrPath) -> dict[str, np.ndarray]:
+def read(path: str | os.PathLike[str]) -> dict[str, np.ndarray]:
     """``{canonical name: array}`` (PyTorch layout) from a transformers TF ``tf_model.h5``.
 
     The head is read from the model scope of the weight names; a base model's ``albert/``
@@ -190,8 +188,8 @@ def _grouped(names: Iterable[str], head: str, path: Path) -> dict[str, list[str]
     return layers
 
 
-def write(path: StrPath, arrays: Arrays, head: str, *, overwrite: bool = False,
-          shard_size: ShardSize = None) -> list[Path]:
+def write(path: str | os.PathLike[str], arrays: Mapping[str, np.ndarray], head: str, *,
+          overwrite: bool = False, shard_size: int | str | None = None) -> list[Path]:
     """Write ``arrays`` (canonical names of ``head``) as ``tf_model.h5`` the way transformers does.
 
     Kernels are transposed to the Keras layout, dtypes kept. The file is written atomically.

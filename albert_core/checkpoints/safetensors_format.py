@@ -12,16 +12,15 @@ Large models may be split into ``model-00001-of-0000N.safetensors`` shards liste
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
 
 from albert_core import schema
 from albert_core.checkpoints.common import (
-    Arrays,
     CheckpointError,
-    ShardSize,
-    StrPath,
     ml_dtypes_type,
     plan_shards,
     read_sharded,
@@ -59,14 +58,14 @@ def _read_file(path: Path) -> dict[str, np.ndarray]:
         ) from None
 
 
-def read(path: StrPath) -> dict[str, np.ndarray]:
+def read(path: str | os.PathLike[str]) -> dict[str, np.ndarray]:
     """``{canonical name: array}`` from ``model.safetensors``, a shard, or the index of shards
     (dtypes and errors as :func:`~albert_core.checkpoints.common.read_sharded`)."""
     return read_sharded(path, _read_file)
 
 
-def write(path: StrPath, arrays: Arrays, head: str, *, overwrite: bool = False,
-          shard_size: ShardSize = None) -> list[Path]:
+def write(path: str | os.PathLike[str], arrays: Mapping[str, np.ndarray], head: str, *,
+          overwrite: bool = False, shard_size: int | str | None = None) -> list[Path]:
     """Write ``arrays`` (canonical names of ``head``) as transformers' PyTorch classes do.
 
     Tied copies equal to their source are left out. With ``shard_size`` (bytes, or a string

@@ -22,10 +22,7 @@ import numpy as np
 
 from albert_core import schema
 from albert_core.checkpoints.common import (
-    Arrays,
     CheckpointError,
-    ShardSize,
-    StrPath,
     ml_dtypes_type,
     plan_shards,
     read_sharded,
@@ -86,14 +83,14 @@ def _read_file(path: Path) -> dict[str, np.ndarray]:
     return arrays
 
 
-def read(path: StrPath) -> dict[str, np.ndarray]:
+def read(path: str | os.PathLike[str]) -> dict[str, np.ndarray]:
     """``{canonical name: array}`` from ``pytorch_model.bin``, a shard, or the index of shards
     (dtypes and errors as :func:`~albert_core.checkpoints.common.read_sharded`)."""
     return read_sharded(path, _read_file)
 
 
-def write(path: StrPath, arrays: Arrays, head: str, *, overwrite: bool = False,
-          shard_size: ShardSize = None) -> list[Path]:
+def write(path: str | os.PathLike[str], arrays: Mapping[str, np.ndarray], head: str, *,
+          overwrite: bool = False, shard_size: int | str | None = None) -> list[Path]:
     """Write ``arrays`` (canonical names of ``head``) as transformers' ``torch.save`` does.
 
     Every tied name is stored, sharing storage with its source when the two are the same
