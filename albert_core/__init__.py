@@ -10,22 +10,18 @@ from albert_core.lazy import lazy_attributes
 
 __version__ = "0.1.0"
 
-_EXPORTS = {
-    "AlbertConfig": "albert_core.config",
-    "AlbertConfigError": "albert_core.config",
-    "ACTIVATIONS": "albert_core.config",
-    "PRESETS": "albert_core.config",
-    "preset": "albert_core.presets",
-    "AlbertTokenizer": "albert_core.tokenizers.sentencepiece",
-    "AlbertTokenizerFast": "albert_core.tokenizers.fast",
-    "HEADS": "albert_core.heads",
-    "LoadReport": "albert_core.schema",
-    "WeightsMismatchError": "albert_core.schema",
-    "CheckpointError": "albert_core.checkpoints",
-    "ModelNotFoundError": "albert_core.hub",
-    "DEFAULT_MODEL": "albert_core.bundled",
-}
-
-__all__ = sorted(_EXPORTS)
-
-__getattr__, __dir__ = lazy_attributes(__name__, _EXPORTS, globals())
+__all__, __getattr__, __dir__ = lazy_attributes(
+    __name__,
+    {
+        "albert_core.config": ("AlbertConfig", "AlbertConfigError", "ACTIVATIONS", "PRESETS"),
+        "albert_core.presets": ("preset",),
+        "albert_core.tokenizers.sentencepiece": ("AlbertTokenizer",),
+        "albert_core.tokenizers.fast": ("AlbertTokenizerFast",),
+        "albert_core.heads": ("HEADS",),
+        "albert_core.schema": ("LoadReport", "WeightsMismatchError"),
+        "albert_core.checkpoints": ("CheckpointError",),
+        "albert_core.hub": ("ModelNotFoundError",),
+        "albert_core.bundled": ("DEFAULT_MODEL",),
+    },
+    globals(),
+)

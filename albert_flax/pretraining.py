@@ -27,7 +27,7 @@ import optax
 from flax import serialization
 
 from albert_core.config import AlbertConfig
-from albert_core.training.batches import stream_batches
+from albert_core.training.batches import BatchStream
 from albert_core.training.loop import FrameworkTrainer, PretrainingArguments, no_decay
 from albert_flax import inputs
 from albert_flax.forward import LRUCache
@@ -92,21 +92,12 @@ def make_optimizer(params: Params, args: PretrainingArguments) -> optax.Gradient
 
 
 # ================================================================================ data
-def numpy_batches(
-    directory: str | os.PathLike[str],
-    batch_size: int,
-    *,
-    split: str = "train",
-    seed: int = 0,
-    start: int = 0,
-    num_batches: int | None = None,
-    shuffle: bool = True,
-) -> Iterator[dict[str, np.ndarray]]:
-    """Masked numpy batches of a prepared dataset (keys as
-    :func:`albert_core.training.masking.collate`); ``start`` skips that many examples,
-    ``num_batches`` None is endless."""
-    return stream_batches(directory, batch_size, split=split, seed=seed, start=start,
-                          num_batches=num_batches, shuffle=shuffle)
+def numpy_batches(directory: str | os.PathLike[str], batch_size: int,
+                  **options: Any) -> Iterator[dict[str, np.ndarray]]:
+    """Masked numpy batches of a prepared dataset: the
+    :class:`albert_core.training.batches.BatchStream` of these arguments (``split``,
+    ``seed``, ``start``, ``num_batches``, ``shuffle``), as ``jax.jit`` takes them."""
+    return iter(BatchStream(directory, batch_size, **options))
 
 
 # ============================================================================== model

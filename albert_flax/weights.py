@@ -22,6 +22,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from albert_core import schema
+from albert_core.checkpoints.flax_msgpack import unflatten  # the inverse of flatten
 from albert_core.config import AlbertConfig
 
 #: A params pytree: nested dicts of arrays, keyed by module names.
@@ -59,17 +60,6 @@ def flatten(params: Mapping[str, Any]) -> dict[tuple[str, ...], Any]:
 
     visit((), params)
     return flat
-
-
-def unflatten(flat: Mapping[tuple[str, ...], Any]) -> Params:
-    """Inverse of :func:`flatten`: nested plain dicts."""
-    tree: Params = {}
-    for path, leaf in flat.items():
-        node = tree
-        for key in path[:-1]:
-            node = node.setdefault(key, {})
-        node[path[-1]] = leaf
-    return tree
 
 
 def to_numpy(array: Any) -> np.ndarray:

@@ -18,7 +18,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -29,7 +28,7 @@ import torch.nn.functional as F
 from torch.utils.data import IterableDataset, get_worker_info
 
 from albert_core.config import AlbertConfig
-from albert_core.training.batches import stream_batches
+from albert_core.training.batches import BatchStream
 from albert_core.training.loop import FrameworkTrainer, PretrainingArguments, no_decay
 from albert_pt import weights
 from albert_pt.models import AlbertForPreTraining
@@ -148,51 +147,19 @@ def to_torch(batch: Mapping[str, np.ndarray], device: torch.device | str | None 
     return out
 
 
-class PretrainingIterableDataset(IterableDataset):
+class PretrainingIterableDataset(BatchStream, IterableDataset):
     """Masked batches of a prepared dataset (``albert prepare-pretraining-data``) as torch
-    tensors.
+    tensors: the :class:`albert_core.training.batches.BatchStream` of the same arguments.
 
     Each item is a whole batch (use ``DataLoader(dataset, batch_size=None)``). With
     ``num_workers > 0`` worker ``i`` builds batches ``i, i + N, ...``; the stream is the same
     as with no workers. ``start`` skips that many examples (a resume position).
-
-    Args:
-        directory: the dataset directory.
-        batch_size: examples per batch.
-        split: ``"train"`` or ``"heldout"``.
-        seed: seed of the order and the masks.
-        start: examples to skip.
-        num_batches: stop after this many batches (None: endless).
-        shuffle: permute every epoch.
     """
-
-    def __init__(
-        self,
-        directory: str | os.PathLike[str],
-        batch_size: int,
-        *,
-        split: str = "train",
-        seed: int = 0,
-        start: int = 0,
-        num_batches: int | None = None,
-        shuffle: bool = True,
-    ) -> None:
-        super().__init__()
-        self.directory = directory
-        self.batch_size = batch_size
-        self.split = split
-        self.seed = seed
-        self.start = start
-        self.num_batches = num_batches
-        self.shuffle = shuffle
 
     def __iter__(self) -> Iterator[dict[str, torch.Tensor]]:
         info = get_worker_info()
         worker, workers = (0, 1) if info is None else (info.id, info.num_workers)
-        for batch in stream_batches(self.directory, self.batch_size, split=self.split,
-                                    seed=self.seed, start=self.start,
-                                    num_batches=self.num_batches, shuffle=self.shuffle,
-                                    first=worker, every=workers):
+        for batch in self.batches(worker, workers):
             yield to_torch(batch)
 
 

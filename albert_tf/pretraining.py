@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +27,7 @@ import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 from albert_core.config import AlbertConfig  # noqa: E402
-from albert_core.training.batches import stream_batches  # noqa: E402
+from albert_core.training.batches import BatchStream  # noqa: E402
 from albert_core.training.dataset import PretrainingData  # noqa: E402
 from albert_core.training.loop import (  # noqa: E402
     NO_DECAY_PATTERNS,
@@ -153,29 +153,19 @@ def make_optimizer(args: PretrainingArguments) -> keras.optimizers.Optimizer:
 
 
 # ================================================================================ data
-def tf_dataset(
-    directory: str | os.PathLike[str],
-    batch_size: int,
-    *,
-    split: str = "train",
-    seed: int = 0,
-    start: int = 0,
-    num_batches: int | None = None,
-    shuffle: bool = True,
-) -> tf.data.Dataset:
+def tf_dataset(directory: str | os.PathLike[str], batch_size: int,
+               **options: Any) -> tf.data.Dataset:
     """Masked batches of a prepared dataset as a ``tf.data.Dataset`` of dicts of tensors.
 
-    Keys and shapes as :func:`albert_core.training.masking.collate` (int32, weights
-    float32); ``start`` skips that many examples; ``num_batches`` None is endless.
-    The dataset is prefetched.
+    The batches of :class:`albert_core.training.batches.BatchStream` with these arguments
+    (``split``, ``seed``, ``start``, ``num_batches``, ``shuffle``): keys and shapes as
+    :func:`albert_core.training.masking.collate` (int32, weights float32). The dataset is
+    prefetched.
     """
-    data = PretrainingData(directory, split)
+    stream = BatchStream(directory, batch_size, **options)
+    data = PretrainingData(directory, stream.split)
     width = data.config.max_seq_length
     preds = data.config.max_predictions
-
-    def generate() -> Iterator[dict[str, np.ndarray]]:
-        yield from stream_batches(directory, batch_size, split=split, seed=seed, start=start,
-                                  num_batches=num_batches, shuffle=shuffle)
 
     shapes = {
         "input_ids": (batch_size, width), "attention_mask": (batch_size, width),
@@ -185,7 +175,7 @@ def tf_dataset(
     }
     signature = {key: tf.TensorSpec(shape, _DTYPES.get(key, tf.int32))
                  for key, shape in shapes.items()}
-    dataset = tf.data.Dataset.from_generator(generate, output_signature=signature)
+    dataset = tf.data.Dataset.from_generator(stream.batches, output_signature=signature)
     return dataset.prefetch(tf.data.AUTOTUNE)
 
 

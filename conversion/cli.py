@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 CONVERT_DESCRIPTION = """\
@@ -104,31 +104,33 @@ def add_verify_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentPa
     return parser
 
 
+def _register(subparsers: Any, name: str, add_arguments: Callable[..., Any],
+              run: Callable[[argparse.Namespace], int], **options: Any) -> argparse.ArgumentParser:
+    """Add the subcommand ``name`` (``options`` go to ``add_parser``) running ``run``."""
+    parser = subparsers.add_parser(
+        name, formatter_class=argparse.RawDescriptionHelpFormatter, **options
+    )
+    add_arguments(parser)
+    parser.set_defaults(func=run)
+    return parser
+
+
 def register(subparsers: Any) -> argparse.ArgumentParser:
     """Register ``convert`` on the ``albert`` command's subparsers; returns its parser."""
-    parser = subparsers.add_parser(
-        "convert",
+    return _register(
+        subparsers, "convert", add_convert_arguments, run_convert,
         help="convert a checkpoint between formats (original TF1 included)",
-        description=CONVERT_DESCRIPTION,
-        epilog=CONVERT_EXAMPLES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description=CONVERT_DESCRIPTION, epilog=CONVERT_EXAMPLES,
     )
-    add_convert_arguments(parser)
-    parser.set_defaults(func=run_convert)
-    return parser
 
 
 def register_verify(subparsers: Any) -> argparse.ArgumentParser:
     """Register ``verify`` on the ``albert`` command's subparsers; returns its parser."""
-    parser = subparsers.add_parser(
-        "verify",
+    return _register(
+        subparsers, "verify", add_verify_arguments, run_verify,
         help="check that every format of a checkpoint computes the same outputs",
         epilog=VERIFY_EXAMPLES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    add_verify_arguments(parser)
-    parser.set_defaults(func=run_verify)
-    return parser
 
 
 def build_parser(prog: str = "python -m albert_conversion") -> argparse.ArgumentParser:

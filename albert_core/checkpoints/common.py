@@ -12,6 +12,7 @@ import importlib
 import json
 import os
 import re
+import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -115,6 +116,20 @@ def same_array(a: np.ndarray, b: np.ndarray) -> bool:
         return True
     a, b = np.asarray(a), np.asarray(b)
     return a.shape == b.shape and a.dtype == b.dtype and a.tobytes() == b.tobytes()
+
+
+def warn_unsharded(path: Path, nbytes: int, shard_size: int | str | None, filename: str) -> None:
+    """Warn that ``path`` is larger than ``shard_size``: format ``filename`` is one file.
+
+    The single-file formats (``tf_model.h5``, ``flax_model.msgpack``) accept ``shard_size``
+    for symmetry with the sharded ones.
+    """
+    if shard_size is not None and nbytes > parse_size(shard_size):
+        warnings.warn(
+            f"{path.name} is written as one file of {nbytes} bytes: sharded {filename} "
+            "is not supported",
+            stacklevel=3,
+        )
 
 
 # ------------------------------------------------------------------------------ sharding
@@ -257,7 +272,11 @@ def read_index(index: Path) -> dict[Path, list[str]]:
 def read_sharded(
     path: str | os.PathLike[str], read_one: Callable[[Path], dict[str, np.ndarray]]
 ) -> dict[str, np.ndarray]:
-    """Read a single file, or every shard an index file lists, checking the index is honest."""
+    """Read a single file, or every shard an index file lists, checking the index is honest.
+
+    Arrays keep their stored dtype (``bfloat16`` as ``ml_dtypes.bfloat16``). Raises
+    FileNotFoundError for a missing file or shard, CheckpointError for a corrupt one.
+    """
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"no checkpoint file at {path}")

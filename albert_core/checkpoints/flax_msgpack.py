@@ -14,7 +14,6 @@ flax is imported on first use; it is the ``flax`` extra of ``albert-models``.
 from __future__ import annotations
 
 import os
-import warnings
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -22,7 +21,11 @@ from typing import Any
 import numpy as np
 
 from albert_core import schema
-from albert_core.checkpoints.common import CheckpointError, parse_size, tied_in
+from albert_core.checkpoints.common import (
+    CheckpointError,
+    tied_in,
+    warn_unsharded,
+)
 from albert_core.io_utils import atomic_open
 
 
@@ -80,28 +83,23 @@ def read(path: str | os.PathLike[str]) -> dict[str, np.ndarray]:
     return arrays
 
 
-def _nested(flat: Mapping[tuple[str, ...], np.ndarray]) -> dict:
+def unflatten(flat: Mapping[tuple[str, ...], Any]) -> dict:
+    """The nested plain dicts of a flat ``{path: leaf}`` parameter tree."""
     tree: dict = {}
     for flax_path, value in flat.items():
         node = tree
         for key in flax_path[:-1]:
             node = node.setdefault(key, {})
         node[flax_path[-1]] = value
-    return _sorted(tree)
+    return tree
 
 
 def _sorted(tree: dict) -> dict:
     return {k: _sorted(v) if isinstance(v, dict) else v for k, v in sorted(tree.items())}
 
 
-def write(
-    path: str | os.PathLike[str],
-    arrays: Mapping[str, np.ndarray],
-    head: str,
-    *,
-    overwrite: bool = False,
-    shard_size: int | str | None = None,
-) -> list[Path]:
+def write(path: str | os.PathLike[str], arrays: Mapping[str, np.ndarray], head: str, *,
+          overwrite: bool = False, shard_size: int | str | None = None) -> list[Path]:
     """Write ``arrays`` (canonical names of ``head``) as transformers' Flax classes do.
 
     Tied decoder copies are left out (Flax has no decoder bias at all: ``predictions.bias``
@@ -121,15 +119,8 @@ def write(
             name = schema.MLM_BIAS
         value = schema.to_framework_layout(name, np.asarray(array))
         flat[schema.to_flax_path(name)] = np.ascontiguousarray(value)
-    if shard_size is not None:
-        total = sum(a.nbytes for a in flat.values())
-        if total > parse_size(shard_size):
-            warnings.warn(
-                f"{path.name} is written as one file of {total} bytes: sharded "
-                "flax_model.msgpack is not supported",
-                stacklevel=2,
-            )
-    payload = serialization.msgpack_serialize(_nested(flat))
+    warn_unsharded(path, sum(a.nbytes for a in flat.values()), shard_size, "flax_model.msgpack")
+    payload = serialization.msgpack_serialize(_sorted(unflatten(flat)))
     with atomic_open(path, "wb", overwrite=overwrite) as handle:
         handle.write(payload)
     return [path]

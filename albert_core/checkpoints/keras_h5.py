@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import os
 import re
-import warnings
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -40,8 +39,8 @@ from albert_core import schema
 from albert_core.checkpoints.common import (
     CheckpointError,
     ml_dtypes_type,
-    parse_size,
     same_array,
+    warn_unsharded,
 )
 from albert_core.io_utils import atomic_path
 
@@ -189,14 +188,8 @@ def _grouped(names: Iterable[str], head: str, path: Path) -> dict[str, list[str]
     return layers
 
 
-def write(
-    path: str | os.PathLike[str],
-    arrays: Mapping[str, np.ndarray],
-    head: str,
-    *,
-    overwrite: bool = False,
-    shard_size: int | str | None = None,
-) -> list[Path]:
+def write(path: str | os.PathLike[str], arrays: Mapping[str, np.ndarray], head: str, *,
+          overwrite: bool = False, shard_size: int | str | None = None) -> list[Path]:
     """Write ``arrays`` (canonical names of ``head``) as ``tf_model.h5`` the way transformers does.
 
     Kernels are transposed to the Keras layout, dtypes kept. The file is written atomically.
@@ -211,14 +204,8 @@ def write(
     path = Path(path)
     weights = _keras_arrays(arrays, head, path)
     layers = _grouped(weights, head, path)
-    if shard_size is not None:
-        total = sum(np.asarray(a).nbytes for a in weights.values())
-        if total > parse_size(shard_size):
-            warnings.warn(
-                f"{path.name} is written as one file of {total} bytes: sharded tf_model.h5 "
-                "is not supported",
-                stacklevel=2,
-            )
+    nbytes = sum(np.asarray(a).nbytes for a in weights.values())
+    warn_unsharded(path, nbytes, shard_size, "tf_model.h5")
     with atomic_path(path, overwrite=overwrite) as temporary:
         with h5py.File(temporary, "w") as handle:
             _set_names(handle.attrs, "layer_names", list(layers))

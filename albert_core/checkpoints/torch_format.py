@@ -84,22 +84,13 @@ def _read_file(path: Path) -> dict[str, np.ndarray]:
 
 
 def read(path: str | os.PathLike[str]) -> dict[str, np.ndarray]:
-    """``{canonical name: array}`` from ``pytorch_model.bin``, a shard, or the index of shards.
-
-    Arrays keep their stored dtype (``bfloat16`` as ``ml_dtypes.bfloat16``). Raises
-    FileNotFoundError for a missing file or shard, CheckpointError for a corrupt one.
-    """
+    """``{canonical name: array}`` from ``pytorch_model.bin``, a shard, or the index of shards
+    (dtypes and errors as :func:`~albert_core.checkpoints.common.read_sharded`)."""
     return read_sharded(path, _read_file)
 
 
-def write(
-    path: str | os.PathLike[str],
-    arrays: Mapping[str, np.ndarray],
-    head: str,
-    *,
-    overwrite: bool = False,
-    shard_size: int | str | None = None,
-) -> list[Path]:
+def write(path: str | os.PathLike[str], arrays: Mapping[str, np.ndarray], head: str, *,
+          overwrite: bool = False, shard_size: int | str | None = None) -> list[Path]:
     """Write ``arrays`` (canonical names of ``head``) as transformers' ``torch.save`` does.
 
     Every tied name is stored, sharing storage with its source when the two are the same

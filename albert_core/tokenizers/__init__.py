@@ -21,30 +21,23 @@ from __future__ import annotations
 
 from albert_core.lazy import lazy_attributes
 
-_EXPORTS = {
-    "AlbertTokenizer": "albert_core.tokenizers.sentencepiece",
-    "AlbertTokenizerFast": "albert_core.tokenizers.fast",
-    "AlbertTokenizerBase": "albert_core.tokenizers.base",
-    "DEFAULT_MODEL_MAX_LENGTH": "albert_core.tokenizers.base",
-    "BatchEncoding": "albert_core.tokenizers.batch_encoding",
-    "TENSOR_TYPES": "albert_core.tokenizers.batch_encoding",
-    "to_tensor": "albert_core.tokenizers.batch_encoding",
-    "SPECIAL_TOKEN_NAMES": "albert_core.tokenizers.special_tokens",
-    "SpecialToken": "albert_core.tokenizers.special_tokens",
-    "PADDING_STRATEGIES": "albert_core.tokenizers.padding",
-    "TRUNCATION_STRATEGIES": "albert_core.tokenizers.padding",
-    "SPIECE_UNDERLINE": "albert_core.tokenizers.text",
-    "clean_up_tokenization": "albert_core.tokenizers.text",
-    "lower_per_character": "albert_core.tokenizers.text",
-    "preprocess_text": "albert_core.tokenizers.text",
-    "SPECIAL_TOKENS_MAP_FILE_NAME": "albert_core.tokenizers.files",
-    "TOKENIZER_CONFIG_FILE_NAME": "albert_core.tokenizers.files",
-    "TOKENIZER_FILES": "albert_core.tokenizers.files",
-    "TOKENIZER_FILE_NAME": "albert_core.tokenizers.files",
-    "VOCAB_FILE_NAME": "albert_core.tokenizers.files",
-    "train_tokenizer": "albert_core.tokenizers.training",
-}
-
-__all__ = sorted(_EXPORTS)
-
-__getattr__, __dir__ = lazy_attributes(__name__, _EXPORTS, globals())
+__all__, __getattr__, __dir__ = lazy_attributes(
+    __name__,
+    {
+        "albert_core.tokenizers.sentencepiece": ("AlbertTokenizer",),
+        "albert_core.tokenizers.fast": ("AlbertTokenizerFast",),
+        "albert_core.tokenizers.base": ("AlbertTokenizerBase", "DEFAULT_MODEL_MAX_LENGTH"),
+        "albert_core.tokenizers.batch_encoding": ("BatchEncoding", "TENSOR_TYPES", "to_tensor"),
+        "albert_core.tokenizers.special_tokens": ("SPECIAL_TOKEN_NAMES", "SpecialToken"),
+        "albert_core.tokenizers.padding": ("PADDING_STRATEGIES", "TRUNCATION_STRATEGIES"),
+        "albert_core.tokenizers.text": (
+            "SPIECE_UNDERLINE", "clean_up_tokenization", "lower_per_character", "preprocess_text",
+        ),
+        "albert_core.tokenizers.files": (
+            "SPECIAL_TOKENS_MAP_FILE_NAME", "TOKENIZER_CONFIG_FILE_NAME", "TOKENIZER_FILES",
+            "TOKENIZER_FILE_NAME", "VOCAB_FILE_NAME",
+        ),
+        "albert_core.tokenizers.training": ("train_tokenizer",),
+    },
+    globals(),
+)

@@ -36,10 +36,8 @@ How it stays identical to the reference:
 
 from __future__ import annotations
 
-import json
 import os
 import unicodedata
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -65,6 +63,7 @@ from .files import (
     load_sentencepiece,
     locate,
     options_from_directory,
+    read_json_object,
     resolve_hub_id,
 )
 from .special_tokens import SpecialToken
@@ -128,12 +127,7 @@ class AlbertTokenizerFast(AlbertTokenizerBase):
             path = check_model_path(tokenizer_file, "tokenizer_file")
             self.vocab_file = None
             self.tokenizer_file = str(path)
-            try:
-                data = json.loads(path.read_text(encoding="utf-8"))
-            except (UnicodeDecodeError, json.JSONDecodeError) as err:
-                raise ValueError(f"{path} is not a valid tokenizer.json: {err}") from err
-            if not isinstance(data, Mapping):
-                raise ValueError(f"{path} is not a valid tokenizer.json (not a JSON object)")
+            data = read_json_object(path, TOKENIZER_FILE_NAME)
             contents = {
                 SpecialToken.coerce(value, name=name).content
                 for name, value in special_tokens.items()
@@ -392,7 +386,4 @@ class AlbertTokenizerFast(AlbertTokenizerBase):
 
 
 def _read_normalizer(path: Path) -> Any:
-    try:
-        return json.loads(path.read_text(encoding="utf-8")).get("normalizer")
-    except (UnicodeDecodeError, json.JSONDecodeError, AttributeError) as err:
-        raise ValueError(f"{path} is not a valid tokenizer.json: {err}") from err
+    return read_json_object(path, TOKENIZER_FILE_NAME).get("normalizer")

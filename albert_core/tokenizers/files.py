@@ -141,14 +141,18 @@ def locate(path: Any) -> tuple[Path, Path | None]:
     )
 
 
-def read_json_object(path: Path) -> dict[str, Any]:
-    """The JSON object in ``path`` (``{}`` when there is no such file)."""
+def read_json_object(path: Path, kind: str = "JSON") -> dict[str, Any]:
+    """The JSON object in ``path`` (``{}`` when there is no such file).
+
+    Raises ValueError when the file is not valid ``kind`` (e.g. ``"tokenizer.json"``) or holds
+    something other than an object.
+    """
     if not path.is_file():
         return {}
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as err:
-        raise ValueError(f"{path} is not valid JSON: {err}") from err
+        raise ValueError(f"{path} is not valid {kind}: {err}") from err
     if not isinstance(data, dict):
         raise ValueError(f"{path} must hold a JSON object, got {type(data).__name__}")
     return data

@@ -28,7 +28,8 @@ The recipe is the ALBERT paper's (Lan et al., 2019) and its ``create_pretraining
    stays (10%) or becomes a random token (10%). Words are found on sentencepiece boundaries
    (:func:`~albert_core.training.vocab.is_word_start_piece`).
 
-Everything here is numpy and the standard library; the framework adapters are
+Everything here is numpy and the standard library; the framework adapters of
+:class:`~albert_core.training.batches.BatchStream` are
 ``albert_pt.pretraining.PretrainingIterableDataset``, ``albert_tf.pretraining.tf_dataset``
 and ``albert_flax.pretraining.numpy_batches``.
 
@@ -41,7 +42,7 @@ starts), and :mod:`~albert_core.training.loop`, the pre-training loop every back
 
 from __future__ import annotations
 
-from albert_core.training.batches import dataset_statistics, stream_batches
+from albert_core.training.batches import BatchStream, dataset_statistics, stream_batches
 from albert_core.training.corpus import open_binary, read_documents, split_sentences
 from albert_core.training.data_config import DataConfig, read_meta
 from albert_core.training.dataset import BatchIterator, PretrainingData
@@ -60,6 +61,7 @@ from albert_core.training.vocab import VocabInfo, is_word_start_piece, load_toke
 
 __all__ = [
     "BatchIterator",
+    "BatchStream",
     "DataConfig",
     "FrameworkTrainer",
     "MaskedExample",

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Iterator
+from dataclasses import KW_ONLY, dataclass
+from typing import Any
 
 import numpy as np
 
@@ -12,31 +14,53 @@ from albert_core.training.dataset import PretrainingData
 from albert_core.training.masking import collate, whole_words
 
 
-def stream_batches(
-    directory: str | os.PathLike[str],
-    batch_size: int,
-    *,
-    split: str = "train",
-    seed: int = 0,
-    start: int = 0,
-    num_batches: int | None = None,
-    shuffle: bool = True,
-    first: int = 0,
-    every: int = 1,
-) -> Iterator[dict[str, np.ndarray]]:
-    """Masked numpy batches of a prepared dataset, the stream every framework adapter wraps.
+@dataclass(eq=False)
+class BatchStream:
+    """Masked numpy batches of a prepared dataset: the stream every framework adapter wraps.
 
-    Yields batches ``first, first + every, ...`` (``every`` > 1 splits the stream between
-    data-loader workers) of the endless stream (``num_batches`` None) or of its first
-    ``num_batches``; ``start`` skips that many examples (a resume position). Keys as
-    :func:`collate`.
+    Iterating yields the endless stream (``num_batches`` None) or its first ``num_batches``
+    batches, keys as :func:`collate`; :meth:`batches` yields every ``every``-th of them.
+
+    Args:
+        directory: the dataset directory (made by ``albert prepare-pretraining-data``).
+        batch_size: examples per batch.
+        split: ``"train"`` or ``"heldout"``.
+        seed: seed of the order and the masks.
+        start: examples to skip (a resume position).
+        num_batches: stop after this many batches (None: endless).
+        shuffle: permute every epoch.
     """
-    data = PretrainingData(directory, split)
-    iterator = data.batches(batch_size, seed=seed, shuffle=shuffle)
-    index = first
-    while num_batches is None or index < num_batches:
-        yield collate(iterator.examples(start + index * batch_size, batch_size), data.vocab.pad_id)
-        index += every
+
+    directory: str | os.PathLike[str]
+    batch_size: int
+    _: KW_ONLY
+    split: str = "train"
+    seed: int = 0
+    start: int = 0
+    num_batches: int | None = None
+    shuffle: bool = True
+
+    def batches(self, first: int = 0, every: int = 1) -> Iterator[dict[str, np.ndarray]]:
+        """Batches ``first, first + every, ...`` of the stream (``every`` > 1 splits it
+        between data-loader workers)."""
+        data = PretrainingData(self.directory, self.split)
+        iterator = data.batches(self.batch_size, seed=self.seed, shuffle=self.shuffle)
+        index = first
+        while self.num_batches is None or index < self.num_batches:
+            examples = iterator.examples(self.start + index * self.batch_size, self.batch_size)
+            yield collate(examples, data.vocab.pad_id)
+            index += every
+
+    def __iter__(self) -> Iterator[dict[str, np.ndarray]]:
+        """Every batch of the stream."""
+        return self.batches()
+
+
+def stream_batches(directory: str | os.PathLike[str], batch_size: int, *, first: int = 0,
+                   every: int = 1, **options: Any) -> Iterator[dict[str, np.ndarray]]:
+    """Batches ``first, first + every, ...`` of ``BatchStream(directory, batch_size,
+    **options)`` (``split``, ``seed``, ``start``, ``num_batches``, ``shuffle``)."""
+    return BatchStream(directory, batch_size, **options).batches(first, every)
 
 
 def dataset_statistics(data: PretrainingData, rows: Iterable[int], epoch: int = 0,

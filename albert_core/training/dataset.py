@@ -129,19 +129,10 @@ class PretrainingData:
                               self.config, rng)
         return {**example, "masked": masked}
 
-    def batches(
-        self,
-        batch_size: int,
-        *,
-        seed: int = 0,
-        start: int = 0,
-        shuffle: bool = True,
-        drop_last: bool = True,
-        epochs: int | None = None,
-    ) -> BatchIterator:
-        """A :class:`BatchIterator` over this split (see there)."""
-        return BatchIterator(self, batch_size, seed=seed, start=start, shuffle=shuffle,
-                             drop_last=drop_last, epochs=epochs)
+    def batches(self, batch_size: int, **options: Any) -> BatchIterator:
+        """A :class:`BatchIterator` over this split; ``options`` (``seed``, ``start``,
+        ``shuffle``, ``drop_last``, ``epochs``) as there."""
+        return BatchIterator(self, batch_size, **options)
 
 
 class BatchIterator:
