@@ -3,7 +3,8 @@
 ``tests/fixtures/goldens/<config>/<head>/`` holds what transformers 4.57.6 wrote
 (``tests/fixtures/make_goldens.py``): the checkpoint in four formats, ``config.json`` and
 ``golden.npz`` with the inputs (``input.*``) and outputs (``output.*``, ``train.*``) of one
-forward pass. Each backend's ``*_testutils`` re-exports these and adds its own batches.
+forward pass. The backends' tests import these from here; each backend's ``*_testutils``
+adds its own batches.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from safetensors.numpy import load_file
 
 from albert_core import schema
 from albert_core.config import AlbertConfig
@@ -20,6 +22,14 @@ from albert_core.config import AlbertConfig
 GOLDENS = Path(__file__).resolve().parent / "fixtures" / "goldens"
 GOLDEN_CONFIGS = sorted(p.name for p in GOLDENS.iterdir() if p.is_dir())
 HEADS = list(schema.HEADS)
+#: Every directory that holds a golden checkpoint, as found on disk.
+GOLDEN_DIRS = sorted(p.parent for p in GOLDENS.glob("*/*/config.json"))
+#: Every ``(config name, head)`` pair of the goldens.
+CASES = [(c, h) for c in GOLDEN_CONFIGS for h in HEADS]
+#: The base-model goldens' extra calls: ``case.<name>`` holds that argument's value.
+EXTRA_CASES = ("head_mask", "position_ids", "inputs_embeds")
+#: The id features of every forward call (``input.*`` less the labels).
+FEATURES = ("input_ids", "attention_mask", "token_type_ids")
 #: float32 tolerance against the goldens (max abs difference of any output).
 ATOL = 1e-5
 
@@ -42,9 +52,33 @@ def golden_config(config_name: str, head: str) -> AlbertConfig:
     return AlbertConfig.from_pretrained(golden_dir(config_name, head))
 
 
+def case_id(case: tuple[str, str]) -> str:
+    """The test id of a ``(config name, head)`` case: ``config/head``."""
+    return "/".join(case)
+
+
+def golden_arrays(config_name: str, head: str) -> dict[str, np.ndarray]:
+    """The canonical arrays of the golden's ``model.safetensors``, checked against its config."""
+    stored = load_file(golden_dir(config_name, head) / "model.safetensors")
+    arrays, _ = schema.check(stored, golden_config(config_name, head), head)
+    return arrays
+
+
 def golden_inputs(data: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     """``input.*`` arrays keyed by call argument (labels included)."""
     return {k.removeprefix("input."): v for k, v in data.items() if k.startswith("input.")}
+
+
+def extra_case_inputs(data: dict[str, np.ndarray], case: str) -> dict[str, np.ndarray]:
+    """The features of a base-model golden plus the ``case.<case>`` argument.
+
+    ``inputs_embeds`` stands in place of ``input_ids``.
+    """
+    inputs = {k: data[f"input.{k}"] for k in FEATURES}
+    if case == "inputs_embeds":
+        del inputs["input_ids"]
+    inputs[case] = data[f"case.{case}"]
+    return inputs
 
 
 def to_numpy(value: Any) -> np.ndarray:

@@ -37,6 +37,15 @@ def error_of(result: subprocess.CompletedProcess) -> str:
     return result.stderr[result.stderr.index(lines[0]) :]
 
 
+def golden_copy(tmp_path: Path, *names: str) -> Path:
+    """A new ``tmp_path/src`` holding copies of the named files of the golden base model."""
+    source = tmp_path / "src"
+    source.mkdir()
+    for name in names:
+        shutil.copy(MODEL / name, source)
+    return source
+
+
 def test_help_lists_formats_and_examples():
     result = albert("--help")
     assert result.returncode == 0
@@ -71,17 +80,13 @@ def test_missing_source(tmp_path):
 
 
 def test_directory_without_weights(tmp_path):
-    source = tmp_path / "src"
-    source.mkdir()
-    shutil.copy(MODEL / "config.json", source)
+    source = golden_copy(tmp_path, "config.json")
     message = error_of(albert(source, tmp_path / "out"))
     assert "no checkpoint found" in message and "model.safetensors" in message
 
 
 def test_corrupt_weights_file(tmp_path):
-    source = tmp_path / "src"
-    source.mkdir()
-    shutil.copy(MODEL / "config.json", source)
+    source = golden_copy(tmp_path, "config.json")
     (source / "model.safetensors").write_bytes(b"\x00garbage" * 10)
     message = error_of(albert(source, tmp_path / "out"))
     assert "model.safetensors" in message and "not a readable safetensors file" in message
@@ -89,9 +94,7 @@ def test_corrupt_weights_file(tmp_path):
 
 
 def test_missing_config(tmp_path):
-    source = tmp_path / "src"
-    source.mkdir()
-    shutil.copy(MODEL / "model.safetensors", source)
+    source = golden_copy(tmp_path, "model.safetensors")
     message = error_of(albert(source, tmp_path / "out"))
     assert "config.json" in message
 
@@ -107,9 +110,7 @@ def test_config_that_does_not_match_the_tensors(tmp_path):
 def test_unknown_tensor_names_are_listed(tmp_path):
     from safetensors.numpy import load_file, save_file
 
-    source = tmp_path / "src"
-    source.mkdir()
-    shutil.copy(MODEL / "config.json", source)
+    source = golden_copy(tmp_path, "config.json")
     arrays = load_file(MODEL / "model.safetensors")
     arrays["encoder.mystery.weight"] = np.zeros((2, 2), np.float32)
     arrays["embeddings.extra.bias"] = np.zeros((2,), np.float32)
@@ -123,9 +124,7 @@ def test_unsupported_dtypes(tmp_path):
     assert "argument --dtype: invalid choice: 'int8'" in message
     from safetensors.numpy import load_file, save_file
 
-    source = tmp_path / "src"
-    source.mkdir()
-    shutil.copy(MODEL / "config.json", source)
+    source = golden_copy(tmp_path, "config.json")
     arrays = load_file(MODEL / "model.safetensors")
     arrays["pooler.bias"] = arrays["pooler.bias"].astype(np.int32)
     save_file(arrays, source / "model.safetensors", metadata={"format": "pt"})

@@ -60,35 +60,33 @@ def original_shapes(cfg: dict, head: str) -> dict[str, tuple[int, ...]]:
         "bert/embeddings/word_embeddings": (v, e),
         "bert/embeddings/token_type_embeddings": (cfg["type_vocab_size"], e),
         "bert/embeddings/position_embeddings": (cfg["max_position_embeddings"], e),
-        "bert/embeddings/LayerNorm/beta": (e,),
-        "bert/embeddings/LayerNorm/gamma": (e,),
     }
+
+    def dense(scope: str, rows: int, cols: int) -> None:
+        shapes[f"{scope}/kernel"] = (rows, cols)
+        shapes[f"{scope}/bias"] = (cols,)
+
+    def layer_norm(scope: str, width: int) -> None:
+        shapes[f"{scope}/beta"] = (width,)
+        shapes[f"{scope}/gamma"] = (width,)
+
+    layer_norm("bert/embeddings/LayerNorm", e)
     if e != h:
-        shapes["bert/encoder/embedding_hidden_mapping_in/kernel"] = (e, h)
-        shapes["bert/encoder/embedding_hidden_mapping_in/bias"] = (h,)
+        dense("bert/encoder/embedding_hidden_mapping_in", e, h)
     for group in sorted(set(groups_used(cfg))):
         for inner in range(cfg["inner_group_num"]):
             s = f"bert/encoder/transformer/group_{group}/inner_group_{inner}/"
             for proj in ("query", "key", "value"):
-                shapes[f"{s}attention_1/self/{proj}/kernel"] = (h, h)
-                shapes[f"{s}attention_1/self/{proj}/bias"] = (h,)
-            shapes[f"{s}attention_1/output/dense/kernel"] = (h, h)
-            shapes[f"{s}attention_1/output/dense/bias"] = (h,)
-            shapes[f"{s}LayerNorm/beta"] = (h,)
-            shapes[f"{s}LayerNorm/gamma"] = (h,)
-            shapes[f"{s}ffn_1/intermediate/dense/kernel"] = (h, i)
-            shapes[f"{s}ffn_1/intermediate/dense/bias"] = (i,)
-            shapes[f"{s}ffn_1/intermediate/output/dense/kernel"] = (i, h)
-            shapes[f"{s}ffn_1/intermediate/output/dense/bias"] = (h,)
-            shapes[f"{s}LayerNorm_1/beta"] = (h,)
-            shapes[f"{s}LayerNorm_1/gamma"] = (h,)
-    shapes["bert/pooler/dense/kernel"] = (h, h)
-    shapes["bert/pooler/dense/bias"] = (h,)
+                dense(f"{s}attention_1/self/{proj}", h, h)
+            dense(f"{s}attention_1/output/dense", h, h)
+            layer_norm(f"{s}LayerNorm", h)
+            dense(f"{s}ffn_1/intermediate/dense", h, i)
+            dense(f"{s}ffn_1/intermediate/output/dense", i, h)
+            layer_norm(f"{s}LayerNorm_1", h)
+    dense("bert/pooler/dense", h, h)
     if head in ("pretraining", "masked-lm"):
-        shapes["cls/predictions/transform/dense/kernel"] = (h, e)
-        shapes["cls/predictions/transform/dense/bias"] = (e,)
-        shapes["cls/predictions/transform/LayerNorm/beta"] = (e,)
-        shapes["cls/predictions/transform/LayerNorm/gamma"] = (e,)
+        dense("cls/predictions/transform/dense", h, e)
+        layer_norm("cls/predictions/transform/LayerNorm", e)
         shapes["cls/predictions/output_bias"] = (v,)
     if head == "pretraining":
         shapes["cls/seq_relationship/output_weights"] = (2, h)

@@ -2,36 +2,22 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import h5py
 import numpy as np
 import pytest
+from golden_testutils import GOLDEN_DIRS
 from safetensors.numpy import load_file
 
 from albert_core import schema
 from albert_core.config import AlbertConfig
 
-GOLDENS = Path(__file__).resolve().parents[1] / "fixtures" / "goldens"
-CASES = sorted(p.parent for p in GOLDENS.glob("*/*/config.json"))
-
-
-def case_id(path: Path) -> str:
-    return f"{path.parent.name}/{path.name}"
-
-
-@pytest.fixture(params=CASES, ids=case_id)
-def case(request):
-    directory = request.param
-    return directory, AlbertConfig.from_pretrained(directory), directory.name
-
 
 def test_every_head_has_goldens():
-    assert {c.name for c in CASES} == set(schema.HEADS)
+    assert {directory.name for directory in GOLDEN_DIRS} == set(schema.HEADS)
 
 
-def test_expected_names_and_shapes_match_transformers_files(case):
-    directory, config, head = case
+def test_expected_names_and_shapes_match_transformers_files(golden_case):
+    directory, config, head = golden_case
     stored = load_file(directory / "model.safetensors")
     expected = schema.expected_shapes(config, head)
     tied = schema.tied_names(config, head)
@@ -42,14 +28,14 @@ def test_expected_names_and_shapes_match_transformers_files(case):
         assert array.shape == expected[name], name
 
 
-def test_kind_rule_agrees_with_specs(case):
-    _, config, head = case
+def test_kind_rule_agrees_with_specs(golden_case):
+    _, config, head = golden_case
     for spec in schema.tensor_specs(config, head):
         assert schema.kind_of(spec.name) == spec.kind, spec.name
 
 
-def test_keras_names_are_the_ones_transformers_tf_writes(case):
-    directory, config, head = case
+def test_keras_names_are_the_ones_transformers_tf_writes(golden_case):
+    directory, config, head = golden_case
     scope = schema.head_spec(head).keras_scope
     with h5py.File(directory / "tf_model.h5", "r") as f:
         stored = set()
@@ -68,8 +54,8 @@ def test_keras_names_are_the_ones_transformers_tf_writes(case):
         assert schema.to_keras_name(canonical) == keras_name.removeprefix(scope + "/")
 
 
-def test_flax_paths_round_trip(case):
-    _, config, head = case
+def test_flax_paths_round_trip(golden_case):
+    _, config, head = golden_case
     for name in schema.expected_shapes(config, head):
         path = schema.to_flax_path(name)
         assert path[-1] in ("kernel", "embedding", "scale", "bias")
@@ -79,8 +65,8 @@ def test_flax_paths_round_trip(case):
     assert not schema.needs_transpose("albert.embeddings.word_embeddings.weight")
 
 
-def test_infer_head_from_names(case):
-    directory, config, head = case
+def test_infer_head_from_names(golden_case):
+    directory, config, head = golden_case
     names = load_file(directory / "model.safetensors")
     guessed = schema.infer_head(names)
     if head == "multiple-choice":

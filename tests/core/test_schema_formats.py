@@ -8,20 +8,6 @@ import h5py
 import pytest
 
 from albert_core import schema
-from albert_core.config import AlbertConfig
-
-GOLDENS = Path(__file__).resolve().parents[1] / "fixtures" / "goldens"
-CASES = sorted(p.parent for p in GOLDENS.glob("*/*/config.json"))
-
-
-def case_id(path: Path) -> str:
-    return f"{path.parent.name}/{path.name}"
-
-
-@pytest.fixture(params=CASES, ids=case_id)
-def case(request):
-    directory = request.param
-    return directory, AlbertConfig.from_pretrained(directory), directory.name
 
 
 def h5_weight_names(directory: Path) -> dict[str, list[str]]:
@@ -32,8 +18,8 @@ def h5_weight_names(directory: Path) -> dict[str, list[str]]:
         }
 
 
-def test_keras_weight_names_with_main_layer(case):
-    directory, config, head = case
+def test_keras_weight_names_with_main_layer(golden_case):
+    directory, config, head = golden_case
     scope = schema.head_spec(head).keras_scope
     stored = {n for names in h5_weight_names(directory).values() for n in names}
     names = [n for n in schema.expected_shapes(config, head) if n != "predictions.decoder.weight"]
@@ -44,16 +30,16 @@ def test_keras_weight_names_with_main_layer(case):
         assert schema.from_keras_weight_name(keras, head) == name
 
 
-def test_keras_order_is_the_weight_names_order(case):
-    directory, config, head = case
+def test_keras_order_is_the_weight_names_order(golden_case):
+    directory, config, head = golden_case
     for layer, listed in h5_weight_names(directory).items():
         own = [n.split("/", 1)[1] for n in listed if n.split("/")[1] == layer]
         canonical = [schema.from_keras_weight_name(n, head) for n in own]
         assert sorted(canonical, key=schema.keras_order_key) == canonical, layer
 
 
-def test_layer_slots(case):
-    _, config, head = case
+def test_layer_slots(golden_case):
+    _, config, head = golden_case
     slots = schema.layer_slots(schema.expected_shapes(config, head))
     assert slots == [
         (g, k) for g in range(config.num_hidden_groups) for k in range(config.inner_group_num)
@@ -61,16 +47,16 @@ def test_layer_slots(case):
     assert schema.layer_slots(["pooler.weight", "predictions.bias"]) == []
 
 
-def test_possible_ties_need_no_config(case):
-    _, config, head = case
+def test_possible_ties_need_no_config(golden_case):
+    _, config, head = golden_case
     assert schema.possible_ties(head) == schema.tied_names(config, head)
     assert schema.possible_ties(head) == schema.tied_names(
         config.copy(tie_word_embeddings=True), head
     )
 
 
-def test_spec_order_is_the_pytorch_state_dict_order(case):
+def test_spec_order_is_the_pytorch_state_dict_order(golden_case):
     torch = pytest.importorskip("torch", reason="reading pytorch_model.bin needs torch")
-    directory, config, head = case
+    directory, config, head = golden_case
     state = torch.load(directory / "pytorch_model.bin", weights_only=True, map_location="cpu")
     assert [t.name for t in schema.tensor_specs(config, head)] == list(state)

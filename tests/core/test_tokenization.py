@@ -35,16 +35,6 @@ QUICK_FOX = "the quick brown fox jumps over the lazy dog."
 QUICK_FOX_IDS = [2, 14, 2231, 886, 2385, 17659, 84, 14, 16792, 1952, 9, 3]
 
 
-@pytest.fixture(scope="module")
-def slow(spiece_model_path: Path) -> AlbertTokenizer:
-    return AlbertTokenizer(spiece_model_path)
-
-
-@pytest.fixture(scope="module")
-def fast(spiece_model_path: Path) -> AlbertTokenizerFast:
-    return AlbertTokenizerFast(spiece_model_path)
-
-
 @pytest.fixture(params=["slow", "fast"])
 def tok(request: pytest.FixtureRequest) -> AlbertTokenizerBase:
     return request.getfixturevalue(request.param)

@@ -13,7 +13,6 @@ import itertools
 import json
 import shutil
 import unicodedata
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -54,16 +53,6 @@ TEXTS = st.one_of(
 PROPERTY_SETTINGS = settings(
     max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
-
-
-@pytest.fixture(scope="module")
-def slow(spiece_model_path: Path) -> AlbertTokenizer:
-    return AlbertTokenizer(spiece_model_path)
-
-
-@pytest.fixture(scope="module")
-def fast(spiece_model_path: Path) -> AlbertTokenizerFast:
-    return AlbertTokenizerFast(spiece_model_path)
 
 
 def surfaces_comparable(text: str) -> bool:

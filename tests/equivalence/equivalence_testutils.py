@@ -373,6 +373,10 @@ def independent_names(config: AlbertConfig, head: str) -> list[str]:
 
 
 # --------------------------------------------------------------------------- adapters
+#: Named numpy arrays: a batch's features or labels, or a probe's weights.
+Arrays = Mapping[str, np.ndarray]
+
+
 class Adapter:
     """One backend behind numpy in, numpy out; canonical names for weights and gradients.
 
@@ -419,11 +423,7 @@ class Adapter:
         raise NotImplementedError
 
     def loss_and_grads(
-        self,
-        model: Any,
-        features: Mapping[str, np.ndarray],
-        labels: Mapping[str, np.ndarray],
-        probe: Mapping[str, np.ndarray] | None = None,
+        self, model: Any, features: Arrays, labels: Arrays, probe: Arrays | None = None
     ) -> tuple[float, dict[str, np.ndarray]]:
         """Training-mode loss and ``{independent canonical name: gradient}`` (canonical layout).
 
@@ -433,12 +433,7 @@ class Adapter:
         raise NotImplementedError
 
     def sgd_step(
-        self,
-        model: Any,
-        features: Mapping[str, np.ndarray],
-        labels: Mapping[str, np.ndarray],
-        lr: float,
-        probe: Mapping[str, np.ndarray] | None = None,
+        self, model: Any, features: Arrays, labels: Arrays, lr: float, probe: Arrays | None = None
     ) -> None:
         """One training step with the framework's own SGD optimizer, in place (loss as in
         :meth:`loss_and_grads`)."""

@@ -6,7 +6,7 @@ import pytest
 
 pytest.importorskip("flax")
 
-from flax_testutils import tiny_config  # noqa: E402
+from golden_testutils import tiny_config  # noqa: E402
 
 from albert_core.config import AlbertConfig  # noqa: E402
 

@@ -1,21 +1,8 @@
-"""Helpers of the JAX/Flax backend tests: the shared golden helpers and batches."""
+"""Helpers of the JAX/Flax backend tests: random batches."""
 
 from __future__ import annotations
 
 import numpy as np
-from golden_testutils import (  # noqa: F401  (re-exported for the JAX/Flax tests)
-    ATOL,
-    GOLDEN_CONFIGS,
-    GOLDENS,
-    HEADS,
-    assert_matches_golden,
-    flatten,
-    golden,
-    golden_config,
-    golden_dir,
-    golden_inputs,
-    tiny_config,
-)
 
 from albert_core.config import AlbertConfig
 

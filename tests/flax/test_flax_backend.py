@@ -7,17 +7,15 @@ import pytest
 
 pytest.importorskip("flax")
 
-from flax_testutils import (  # noqa: E402
-    GOLDENS,
+from golden_testutils import (  # noqa: E402
     assert_matches_golden,
     golden,
+    golden_arrays,
     golden_config,
     golden_dir,
     golden_inputs,
 )
-from safetensors.numpy import load_file  # noqa: E402
 
-from albert_core import schema  # noqa: E402
 from albert_core.backend import Backend, get_backend  # noqa: E402
 from albert_flax import MODEL_CLASSES  # noqa: E402
 from albert_flax.backend import BACKEND  # noqa: E402
@@ -28,10 +26,7 @@ CASE = ("groups2_inner2", "masked-lm")
 @pytest.fixture(scope="module")
 def arrays():
     """The golden masked-LM's canonical arrays (tied names included)."""
-    config = golden_config(*CASE)
-    found, _ = schema.check(load_file(GOLDENS / CASE[0] / CASE[1] / "model.safetensors"),
-                            config, CASE[1])  # fmt: skip
-    return found
+    return golden_arrays(*CASE)
 
 
 def test_registered_and_a_backend():

@@ -14,13 +14,13 @@ pytest.importorskip("flax")
 import jax  # noqa: E402
 import jax.numpy as jnp  # noqa: E402
 from flax.serialization import msgpack_restore  # noqa: E402
-from flax_testutils import (  # noqa: E402
+from flax_testutils import random_batch  # noqa: E402
+from golden_testutils import (  # noqa: E402
     GOLDENS,
     HEADS,
     golden,
     golden_config,
     golden_inputs,
-    random_batch,
     tiny_config,
 )
 

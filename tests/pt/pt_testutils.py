@@ -1,20 +1,9 @@
-"""Helpers of the PyTorch backend tests: the shared golden helpers, torch inputs and batches."""
+"""Helpers of the PyTorch backend tests: golden inputs as tensors, and random batches."""
 
 from __future__ import annotations
 
 import numpy as np
 import torch
-from golden_testutils import (  # noqa: F401  (re-exported for the PyTorch tests)
-    ATOL,
-    GOLDEN_CONFIGS,
-    GOLDENS,
-    HEADS,
-    assert_matches_golden,
-    flatten,
-    golden,
-    golden_config,
-    tiny_config,
-)
 from golden_testutils import golden_inputs as shared_golden_inputs
 
 from albert_core.config import AlbertConfig

@@ -7,16 +7,17 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from golden_testutils import golden_dir, golden_inputs  # noqa: E402
-from pt_testutils import (  # noqa: E402
+from golden_testutils import (  # noqa: E402
     GOLDEN_CONFIGS,
     HEADS,
     assert_matches_golden,
     golden,
     golden_config,
-    random_batch,
+    golden_dir,
+    golden_inputs,
     tiny_config,
 )
+from pt_testutils import random_batch  # noqa: E402
 
 from albert_core.backend import Backend, get_backend  # noqa: E402
 from albert_core.heads import HEADS as HEAD_SPECS  # noqa: E402

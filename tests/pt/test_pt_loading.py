@@ -11,7 +11,8 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from pt_testutils import GOLDENS, flatten, golden, golden_inputs, random_batch  # noqa: E402
+from golden_testutils import GOLDENS, flatten, golden  # noqa: E402
+from pt_testutils import golden_inputs, random_batch  # noqa: E402
 
 from albert_core import checkpoints, schema  # noqa: E402
 from albert_core.schema import WeightsMismatchError  # noqa: E402

@@ -11,7 +11,8 @@ import pytest
 torch = pytest.importorskip("torch")
 F = torch.nn.functional
 
-from pt_testutils import random_batch, tiny_config  # noqa: E402
+from golden_testutils import tiny_config  # noqa: E402
+from pt_testutils import random_batch  # noqa: E402
 
 from albert_core import schema  # noqa: E402
 from albert_core.config import ACTIVATIONS  # noqa: E402

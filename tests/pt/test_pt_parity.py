@@ -9,39 +9,21 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from pt_testutils import (  # noqa: E402
-    GOLDEN_CONFIGS,
-    GOLDENS,
-    HEADS,
-    assert_matches_golden,
-    flatten,
-    golden,
-    golden_config,
-    golden_inputs,
-)
-from safetensors.numpy import load_file  # noqa: E402
+import golden_testutils as gold  # noqa: E402
+from pt_testutils import golden_inputs  # noqa: E402
 
 from albert_core import checkpoints, schema  # noqa: E402
 from albert_pt import MODEL_CLASSES, weights  # noqa: E402
 
-CASES = [(c, h) for c in GOLDEN_CONFIGS for h in HEADS]
 IMPLS = ["eager", "sdpa"]
 
 
-def _case_id(case: tuple[str, str]) -> str:
-    return "/".join(case)
-
-
-@pytest.fixture(scope="module", params=CASES, ids=_case_id)
+@pytest.fixture(scope="module", params=gold.CASES, ids=gold.case_id)
 def loaded(request):
     """A model per golden case, weights copied straight from model.safetensors."""
     config_name, head = request.param
-    config = golden_config(config_name, head)
-    arrays, _ = schema.check(
-        load_file(GOLDENS / config_name / head / "model.safetensors"), config, head
-    )
-    model = MODEL_CLASSES[head](config).eval()
-    weights.load_arrays(model, arrays)
+    model = MODEL_CLASSES[head](gold.golden_config(config_name, head)).eval()
+    weights.load_arrays(model, gold.golden_arrays(config_name, head))
     return config_name, head, model
 
 
@@ -54,43 +36,35 @@ def _run(model, inputs, **kwargs):
 def test_all_outputs_match_golden(loaded, impl):
     config_name, head, model = loaded
     model.set_attn_implementation(impl)
-    data = golden(config_name, head)
+    data = gold.golden(config_name, head)
     out = _run(model, golden_inputs(data), output_hidden_states=True, output_attentions=True)
-    assert_matches_golden(flatten(out), data, "output.")
+    gold.assert_matches_golden(gold.flatten(out), data, "output.")
 
 
 def test_sdpa_kernel_path_matches_golden(loaded):
     """Without output_attentions the sdpa path really runs scaled_dot_product_attention."""
     config_name, head, model = loaded
     model.set_attn_implementation("sdpa")
-    data = golden(config_name, head)
-    got = flatten(_run(model, golden_inputs(data), output_hidden_states=True))
+    data = gold.golden(config_name, head)
+    got = gold.flatten(_run(model, golden_inputs(data), output_hidden_states=True))
     assert not any(k.startswith("output.attentions") for k in got)
-    assert_matches_golden(got, data, "output.", only=set(got))
+    gold.assert_matches_golden(got, data, "output.", only=set(got))
 
 
 @pytest.mark.parametrize("impl", IMPLS)
-@pytest.mark.parametrize("case", ["head_mask", "position_ids", "inputs_embeds"])
-@pytest.mark.parametrize("config_name", GOLDEN_CONFIGS)
+@pytest.mark.parametrize("case", gold.EXTRA_CASES)
+@pytest.mark.parametrize("config_name", gold.GOLDEN_CONFIGS)
 def test_model_extra_cases(config_name, case, impl):
-    data = golden(config_name, "model")
-    config = golden_config(config_name, "model")
-    arrays, _ = schema.check(
-        load_file(GOLDENS / config_name / "model" / "model.safetensors"), config, "model"
-    )
+    data = gold.golden(config_name, "model")
+    config = gold.golden_config(config_name, "model")
     model = MODEL_CLASSES["model"](config, attn_implementation=impl).eval()
-    weights.load_arrays(model, arrays)
-    inputs = golden_inputs(data)
-    plain = {k: inputs[k] for k in ("input_ids", "attention_mask", "token_type_ids")}
-    value = torch.from_numpy(data[f"case.{case}"])
-    if case == "inputs_embeds":
-        del plain["input_ids"]
-    out = _run(model, plain, **{case: value}, output_hidden_states=True, output_attentions=True)
-    assert_matches_golden(flatten(out, f"{case}."), data, f"{case}.")
+    weights.load_arrays(model, gold.golden_arrays(config_name, "model"))
+    inputs = {k: torch.from_numpy(v) for k, v in gold.extra_case_inputs(data, case).items()}
+    out = _run(model, inputs, output_hidden_states=True, output_attentions=True)
+    gold.assert_matches_golden(gold.flatten(out, f"{case}."), data, f"{case}.")
     # The same call without attentions (the sdpa kernel unless head_mask forces eager).
-    out = _run(model, plain, **{case: value})
-    got = flatten(out, f"{case}.")
-    assert_matches_golden(got, data, f"{case}.", only=set(got))
+    got = gold.flatten(_run(model, inputs), f"{case}.")
+    gold.assert_matches_golden(got, data, f"{case}.", only=set(got))
 
 
 # ------------------------------------------------------------- through load_pretrained
@@ -111,23 +85,24 @@ FORMAT_PARAMS = [
 
 
 @pytest.mark.parametrize("fmt", FORMAT_PARAMS)
-@pytest.mark.parametrize("case", CASES, ids=_case_id)
+@pytest.mark.parametrize("case", gold.CASES, ids=gold.case_id)
 def test_from_pretrained_every_format(case, fmt):
     if fmt == "flax":
         pytest.importorskip("flax")
     if fmt == "tf":
         pytest.importorskip("h5py")
     config_name, head = case
-    model = MODEL_CLASSES[head].from_pretrained(GOLDENS / config_name / head, fmt=fmt)
+    model = MODEL_CLASSES[head].from_pretrained(gold.golden_dir(config_name, head), fmt=fmt)
     assert model.loading_report.ok and not model.training
-    data = golden(config_name, head)
+    data = gold.golden(config_name, head)
     out = _run(model, golden_inputs(data), output_hidden_states=True, output_attentions=True)
-    assert_matches_golden(flatten(out), data, "output.")
+    gold.assert_matches_golden(gold.flatten(out), data, "output.")
 
 
 def test_goldens_cover_every_head_and_config():
-    assert {h for _, h in CASES} == set(schema.HEADS)
-    assert len(GOLDEN_CONFIGS) >= 3
-    for config_name, head in CASES:
-        assert "output.loss" in golden(config_name, head) or head == "model"
-        assert np.isfinite(golden(config_name, head)[next(iter(golden(config_name, head)))]).all()
+    assert {h for _, h in gold.CASES} == set(schema.HEADS)
+    assert len(gold.GOLDEN_CONFIGS) >= 3
+    for config_name, head in gold.CASES:
+        assert "output.loss" in gold.golden(config_name, head) or head == "model"
+        data = gold.golden(config_name, head)
+        assert np.isfinite(data[next(iter(data))]).all()

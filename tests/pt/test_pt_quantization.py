@@ -8,7 +8,8 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from pt_testutils import random_batch, tiny_config  # noqa: E402
+from golden_testutils import tiny_config  # noqa: E402
+from pt_testutils import random_batch  # noqa: E402
 
 from albert_pt import AlbertForMaskedLM, AlbertForSequenceClassification, quantize_dynamic  # noqa: E402
 

@@ -11,7 +11,7 @@ os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 
 pytest.importorskip("tensorflow")
 
-from tf_testutils import tiny_config  # noqa: E402
+from golden_testutils import tiny_config  # noqa: E402
 
 from albert_core.config import AlbertConfig  # noqa: E402
 

@@ -8,16 +8,16 @@ import pytest
 pytest.importorskip("tensorflow")
 
 import keras  # noqa: E402
-from tf_testutils import (  # noqa: E402
+from golden_testutils import (  # noqa: E402
     GOLDEN_CONFIGS,
     HEADS,
     assert_matches_golden,
     golden,
     golden_dir,
     golden_inputs,
-    tiny_batch,
     tiny_config,
 )
+from tf_testutils import tiny_batch  # noqa: E402
 
 from albert_core.backend import Backend, get_backend  # noqa: E402
 from albert_tf import MODEL_CLASSES, weights  # noqa: E402

@@ -10,7 +10,8 @@ import pytest
 tf = pytest.importorskip("tensorflow")
 
 import keras  # noqa: E402
-from tf_testutils import BF16_ATOL, HEADS, tiny_batch, tiny_config  # noqa: E402
+from golden_testutils import HEADS, tiny_config  # noqa: E402
+from tf_testutils import BF16_ATOL, tiny_batch  # noqa: E402
 
 from albert_core import checkpoints, schema  # noqa: E402
 from albert_tf import MODEL_CLASSES, ModelOutput, weights  # noqa: E402

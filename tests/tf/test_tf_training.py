@@ -14,7 +14,8 @@ import pytest
 tf = pytest.importorskip("tensorflow")
 
 import keras  # noqa: E402
-from tf_testutils import tiny_batch, tiny_config  # noqa: E402
+from golden_testutils import tiny_config  # noqa: E402
+from tf_testutils import tiny_batch  # noqa: E402
 
 from albert_tf import MODEL_CLASSES  # noqa: E402
 

@@ -1,21 +1,8 @@
-"""Helpers of the Keras/TensorFlow backend tests: the shared golden helpers and batches."""
+"""Helpers of the Keras/TensorFlow backend tests: labelled batches, the bfloat16 tolerance."""
 
 from __future__ import annotations
 
 import numpy as np
-from golden_testutils import (  # noqa: F401  (re-exported for the Keras/TensorFlow tests)
-    ATOL,
-    GOLDEN_CONFIGS,
-    GOLDENS,
-    HEADS,
-    assert_matches_golden,
-    flatten,
-    golden,
-    golden_config,
-    golden_dir,
-    golden_inputs,
-    tiny_config,
-)
 
 from albert_core.config import AlbertConfig
 
@@ -42,15 +29,18 @@ def tiny_batch(
         labels = np.where(rng.random(choices) < 0.5, ids, -100)
         labels[:, 0] = ids[:, 0]
         features["labels"] = labels
-    if head == "pretraining":
-        features["sentence_order_label"] = rng.integers(0, n, size=(batch,))
-    elif head == "sequence-classification":
-        features["labels"] = rng.integers(0, n, size=(batch,))
+    # One class per example: (feature, number of classes).
+    per_example = {
+        "pretraining": ("sentence_order_label", n),
+        "sequence-classification": ("labels", n),
+        "multiple-choice": ("labels", 2),
+    }
+    if head in per_example:
+        name, classes = per_example[head]
+        features[name] = rng.integers(0, classes, size=(batch,))
     elif head == "token-classification":
         features["labels"] = np.where(mask == 1, rng.integers(0, n, size=choices), -100)
     elif head == "question-answering":
-        features["start_positions"] = rng.integers(0, seq, size=(batch,))
-        features["end_positions"] = rng.integers(0, seq, size=(batch,))
-    elif head == "multiple-choice":
-        features["labels"] = rng.integers(0, 2, size=(batch,))
+        for name in ("start_positions", "end_positions"):
+            features[name] = rng.integers(0, seq, size=(batch,))
     return {k: v.astype(np.int32) for k, v in features.items()}
