@@ -13,15 +13,8 @@ from typing import Any
 
 import jax
 
-from albert_flax.outputs import (
-    FlaxAlbertForPreTrainingOutput,
-    FlaxBaseModelOutputWithPooling,
-    FlaxMaskedLMOutput,
-    FlaxMultipleChoiceModelOutput,
-    FlaxQuestionAnsweringModelOutput,
-    FlaxSequenceClassifierOutput,
-    FlaxTokenClassifierOutput,
-)
+from albert_core.heads import by_head
+from albert_flax import outputs
 from albert_flax.pretrained import FlaxAlbertPreTrainedModel, Params
 
 Array = jax.Array
@@ -45,7 +38,7 @@ class FlaxAlbertModel(FlaxAlbertPreTrainedModel):
         dropout_rng: Array | None = None, train: bool = False,
         output_attentions: bool | None = None, output_hidden_states: bool | None = None,
         return_dict: bool | None = None,
-    ) -> FlaxBaseModelOutputWithPooling | tuple[Array, ...]:  # fmt: skip
+    ) -> outputs.FlaxBaseModelOutputWithPooling | tuple[Array, ...]:  # fmt: skip
         """Encode a batch: the last hidden state and the pooled first token.
 
         The bare model takes no labels. Arguments as
@@ -72,7 +65,7 @@ class FlaxAlbertForPreTraining(FlaxAlbertPreTrainedModel):
         dropout_rng: Array | None = None, train: bool = False,
         output_attentions: bool | None = None, output_hidden_states: bool | None = None,
         return_dict: bool | None = None,
-    ) -> FlaxAlbertForPreTrainingOutput | tuple[Array, ...]:  # fmt: skip
+    ) -> outputs.FlaxAlbertForPreTrainingOutput | tuple[Array, ...]:  # fmt: skip
         """Masked-LM and sentence-order scores; with both labels, their summed loss.
 
         Arguments as ``FlaxAlbertPreTrainedModel.__call__``; the labels are
@@ -94,7 +87,7 @@ class FlaxAlbertForMaskedLM(FlaxAlbertPreTrainedModel):
         dropout_rng: Array | None = None, train: bool = False,
         output_attentions: bool | None = None, output_hidden_states: bool | None = None,
         return_dict: bool | None = None,
-    ) -> FlaxMaskedLMOutput | tuple[Array, ...]:  # fmt: skip
+    ) -> outputs.FlaxMaskedLMOutput | tuple[Array, ...]:  # fmt: skip
         """Vocabulary scores per token; with ``labels``, the masked-LM loss.
 
         Arguments as ``FlaxAlbertPreTrainedModel.__call__``.
@@ -120,7 +113,7 @@ class FlaxAlbertForSequenceClassification(FlaxAlbertPreTrainedModel):
         dropout_rng: Array | None = None, train: bool = False,
         output_attentions: bool | None = None, output_hidden_states: bool | None = None,
         return_dict: bool | None = None,
-    ) -> FlaxSequenceClassifierOutput | tuple[Array, ...]:  # fmt: skip
+    ) -> outputs.FlaxSequenceClassifierOutput | tuple[Array, ...]:  # fmt: skip
         """Scores per sequence; with ``labels``, the loss ``config.problem_type`` names.
 
         Arguments as ``FlaxAlbertPreTrainedModel.__call__``.
@@ -144,7 +137,7 @@ class FlaxAlbertForTokenClassification(FlaxAlbertPreTrainedModel):
         dropout_rng: Array | None = None, train: bool = False,
         output_attentions: bool | None = None, output_hidden_states: bool | None = None,
         return_dict: bool | None = None,
-    ) -> FlaxTokenClassifierOutput | tuple[Array, ...]:  # fmt: skip
+    ) -> outputs.FlaxTokenClassifierOutput | tuple[Array, ...]:  # fmt: skip
         """Scores per token; with ``labels``, their mean cross-entropy.
 
         Arguments as ``FlaxAlbertPreTrainedModel.__call__``.
@@ -169,7 +162,7 @@ class FlaxAlbertForQuestionAnswering(FlaxAlbertPreTrainedModel):
         dropout_rng: Array | None = None, train: bool = False,
         output_attentions: bool | None = None, output_hidden_states: bool | None = None,
         return_dict: bool | None = None,
-    ) -> FlaxQuestionAnsweringModelOutput | tuple[Array, ...]:  # fmt: skip
+    ) -> outputs.FlaxQuestionAnsweringModelOutput | tuple[Array, ...]:  # fmt: skip
         """Span start and end scores; with both positions, the mean of their losses.
 
         Arguments as ``FlaxAlbertPreTrainedModel.__call__``; the labels are
@@ -195,7 +188,7 @@ class FlaxAlbertForMultipleChoice(FlaxAlbertPreTrainedModel):
         dropout_rng: Array | None = None, train: bool = False,
         output_attentions: bool | None = None, output_hidden_states: bool | None = None,
         return_dict: bool | None = None,
-    ) -> FlaxMultipleChoiceModelOutput | tuple[Array, ...]:  # fmt: skip
+    ) -> outputs.FlaxMultipleChoiceModelOutput | tuple[Array, ...]:  # fmt: skip
         """One score per choice; with ``labels``, the cross-entropy over the choices.
 
         Arguments as ``FlaxAlbertPreTrainedModel.__call__``, every per-token input
@@ -205,15 +198,8 @@ class FlaxAlbertForMultipleChoice(FlaxAlbertPreTrainedModel):
 
 
 #: Head name -> wrapper class.
-MODEL_CLASSES: dict[str, type[FlaxAlbertPreTrainedModel]] = {
-    cls.head: cls
-    for cls in (
-        FlaxAlbertModel,
-        FlaxAlbertForPreTraining,
-        FlaxAlbertForMaskedLM,
-        FlaxAlbertForSequenceClassification,
-        FlaxAlbertForTokenClassification,
-        FlaxAlbertForQuestionAnswering,
-        FlaxAlbertForMultipleChoice,
-    )
-}
+MODEL_CLASSES: dict[str, type[FlaxAlbertPreTrainedModel]] = by_head((
+    FlaxAlbertModel, FlaxAlbertForPreTraining, FlaxAlbertForMaskedLM,
+    FlaxAlbertForSequenceClassification, FlaxAlbertForTokenClassification,
+    FlaxAlbertForQuestionAnswering, FlaxAlbertForMultipleChoice,
+))  # fmt: skip

@@ -35,24 +35,11 @@ from albert_pt.pretrained import AlbertPreTrainedModel
 from albert_pt.quantization import quantize_dynamic
 
 __all__ = [
-    "ATTN_IMPLEMENTATIONS",
-    "MODEL_CLASSES",
-    "AlbertConfig",
-    "AlbertForMaskedLM",
-    "AlbertForMultipleChoice",
-    "AlbertForPreTraining",
-    "AlbertForPreTrainingOutput",
-    "AlbertForQuestionAnswering",
-    "AlbertForSequenceClassification",
-    "AlbertForTokenClassification",
-    "AlbertModel",
-    "AlbertPreTrainedModel",
-    "BaseModelOutputWithPooling",
-    "MaskedLMOutput",
-    "ModelOutput",
-    "MultipleChoiceModelOutput",
-    "QuestionAnsweringModelOutput",
-    "SequenceClassifierOutput",
+    "AlbertConfig", "AlbertForMaskedLM", "AlbertForMultipleChoice", "AlbertForPreTraining",
+    "AlbertForQuestionAnswering", "AlbertForSequenceClassification",
+    "AlbertForTokenClassification", "AlbertModel", "AlbertPreTrainedModel",
+    "AlbertForPreTrainingOutput", "BaseModelOutputWithPooling", "MaskedLMOutput", "ModelOutput",
+    "MultipleChoiceModelOutput", "QuestionAnsweringModelOutput", "SequenceClassifierOutput",
     "TokenClassifierOutput",
-    "quantize_dynamic",
-]
+    "ATTN_IMPLEMENTATIONS", "MODEL_CLASSES", "quantize_dynamic",
+]  # fmt: skip

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import torch
 
+from albert_core.heads import by_head
 from albert_pt.backbone import AlbertModel
 from albert_pt.heads import AlbertHeadModel
 from albert_pt.outputs import (
@@ -227,15 +228,7 @@ class AlbertForMultipleChoice(AlbertHeadModel):
 
 
 #: Head name (a key of :data:`albert_core.heads.HEADS`) -> model class.
-MODEL_CLASSES: dict[str, type[AlbertPreTrainedModel]] = {
-    cls.head: cls
-    for cls in (
-        AlbertModel,
-        AlbertForPreTraining,
-        AlbertForMaskedLM,
-        AlbertForSequenceClassification,
-        AlbertForTokenClassification,
-        AlbertForQuestionAnswering,
-        AlbertForMultipleChoice,
-    )
-}
+MODEL_CLASSES: dict[str, type[AlbertPreTrainedModel]] = by_head((
+    AlbertModel, AlbertForPreTraining, AlbertForMaskedLM, AlbertForSequenceClassification,
+    AlbertForTokenClassification, AlbertForQuestionAnswering, AlbertForMultipleChoice,
+))  # fmt: skip

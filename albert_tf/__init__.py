@@ -51,24 +51,11 @@ from albert_tf.outputs import (  # noqa: E402
 from albert_tf.pretrained import TFAlbertPreTrainedModel  # noqa: E402
 
 __all__ = [
-    "ACT_FNS",
-    "FEATURE_NAMES",
-    "MODEL_CLASSES",
-    "AlbertConfig",
-    "AlbertForPreTrainingOutput",
-    "BaseModelOutputWithPooling",
-    "MaskedLMOutput",
-    "ModelOutput",
-    "MultipleChoiceModelOutput",
-    "QuestionAnsweringModelOutput",
-    "SequenceClassifierOutput",
-    "TFAlbertForMaskedLM",
-    "TFAlbertForMultipleChoice",
-    "TFAlbertForPreTraining",
-    "TFAlbertForQuestionAnswering",
-    "TFAlbertForSequenceClassification",
-    "TFAlbertForTokenClassification",
-    "TFAlbertModel",
-    "TFAlbertPreTrainedModel",
+    "AlbertConfig", "TFAlbertForMaskedLM", "TFAlbertForMultipleChoice", "TFAlbertForPreTraining",
+    "TFAlbertForQuestionAnswering", "TFAlbertForSequenceClassification",
+    "TFAlbertForTokenClassification", "TFAlbertModel", "TFAlbertPreTrainedModel",
+    "AlbertForPreTrainingOutput", "BaseModelOutputWithPooling", "MaskedLMOutput", "ModelOutput",
+    "MultipleChoiceModelOutput", "QuestionAnsweringModelOutput", "SequenceClassifierOutput",
     "TokenClassifierOutput",
-]
+    "ACT_FNS", "FEATURE_NAMES", "MODEL_CLASSES",
+]  # fmt: skip

@@ -10,6 +10,7 @@ from typing import Any
 
 import keras
 
+from albert_core.heads import by_head
 from albert_tf.heads import TFAlbertHeadModel
 from albert_tf.pretrained import TFAlbertPreTrainedModel
 
@@ -290,18 +291,10 @@ class TFAlbertForMultipleChoice(TFAlbertHeadModel):
 
 
 #: Head name (:data:`albert_core.heads.HEADS`) -> model class.
-MODEL_CLASSES: dict[str, type[TFAlbertPreTrainedModel]] = {
-    cls.head: cls
-    for cls in (
-        TFAlbertModel,
-        TFAlbertForPreTraining,
-        TFAlbertForMaskedLM,
-        TFAlbertForSequenceClassification,
-        TFAlbertForTokenClassification,
-        TFAlbertForQuestionAnswering,
-        TFAlbertForMultipleChoice,
-    )
-}
+MODEL_CLASSES: dict[str, type[TFAlbertPreTrainedModel]] = by_head((
+    TFAlbertModel, TFAlbertForPreTraining, TFAlbertForMaskedLM, TFAlbertForSequenceClassification,
+    TFAlbertForTokenClassification, TFAlbertForQuestionAnswering, TFAlbertForMultipleChoice,
+))  # fmt: skip
 
 for _cls in MODEL_CLASSES.values():
     _cls.call.__doc__ = _cls.call.__doc__.replace("{args}", _CALL_ARGS_DOC.strip())
