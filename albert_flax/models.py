@@ -203,3 +203,6 @@ MODEL_CLASSES: dict[str, type[FlaxAlbertPreTrainedModel]] = by_head((
     FlaxAlbertForSequenceClassification, FlaxAlbertForTokenClassification,
     FlaxAlbertForQuestionAnswering, FlaxAlbertForMultipleChoice,
 ))  # fmt: skip
+
+#: The public names: every model class and :data:`MODEL_CLASSES`.
+__all__ = ["MODEL_CLASSES", *(cls.__name__ for cls in MODEL_CLASSES.values())]

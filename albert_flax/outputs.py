@@ -25,3 +25,6 @@ OUTPUT_CLASSES: dict[str, type[ModelOutput]] = output_dataclasses(
     FlaxSequenceClassifierOutput, FlaxTokenClassifierOutput, FlaxQuestionAnsweringModelOutput,
     FlaxMultipleChoiceModelOutput,
 ) = OUTPUT_CLASSES.values()  # fmt: skip
+
+#: The public names: every output class.
+__all__ = [cls.__name__ for cls in OUTPUT_CLASSES.values()]

@@ -28,6 +28,9 @@ OUTPUT_CLASSES = tuple(OUTPUTS.values())
     MultipleChoiceModelOutput,
 ) = OUTPUT_CLASSES  # fmt: skip
 
+#: The public names: every output class.
+__all__ = [cls.__name__ for cls in OUTPUT_CLASSES]
+
 # Registered as pytrees so torch.export and torch.compile see through them.
 for _cls in OUTPUT_CLASSES:
     torch.export.register_dataclass(_cls, serialized_type_name=f"albert_pt.{_cls.__name__}")

@@ -29,7 +29,7 @@ from albert_pt.layers import (
 )
 
 if TYPE_CHECKING:
-    from albert_pt.backbone import AlbertModel
+    from albert_pt.models import AlbertModel
 
 _DTYPES = {
     "float32": torch.float32,

@@ -299,3 +299,6 @@ MODEL_CLASSES: dict[str, type[TFAlbertPreTrainedModel]] = by_head((
 for _cls in MODEL_CLASSES.values():
     _cls.call.__doc__ = _cls.call.__doc__.replace("{args}", _CALL_ARGS_DOC.strip())
     keras.saving.register_keras_serializable(package="albert")(_cls)
+
+#: The public names: every model class and :data:`MODEL_CLASSES`.
+__all__ = ["MODEL_CLASSES", *(cls.__name__ for cls in MODEL_CLASSES.values())]

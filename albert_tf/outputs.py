@@ -112,5 +112,8 @@ OUTPUT_CLASSES: dict[str, type[ModelOutput]] = {
     )
 }  # fmt: skip
 
+#: The public names: the base and every output class.
+__all__ = ["ModelOutput", *OUTPUT_CLASSES]
+
 if set(OUTPUT_FIELDS) != set(OUTPUT_CLASSES):  # pragma: no cover
     raise ImportError("albert_tf output classes differ from albert_core.heads' outputs")
