@@ -133,6 +133,13 @@ def head_mask_shape(
     return out  # type: ignore[return-value]
 
 
+def call_arguments(frame: Mapping[str, Any]) -> dict[str, Any]:
+    """A public model method's ``locals()`` (its explicit, documented parameters) as the
+    keyword arguments of the shared implementation it hands over to (``self`` and
+    ``__class__`` left out)."""
+    return {k: v for k, v in frame.items() if k not in ("self", "__class__")}
+
+
 def load_checkpoint(
     name_or_path: str | os.PathLike[str],
     head: str,

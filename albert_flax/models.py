@@ -14,15 +14,11 @@ from typing import Any
 import jax
 
 from albert_core.heads import by_head
+from albert_core.modeling_utils import call_arguments
 from albert_flax import outputs
 from albert_flax.pretrained import FlaxAlbertPreTrainedModel, Params
 
 Array = jax.Array
-
-
-def _arguments(frame: dict[str, Any]) -> dict[str, Any]:
-    """A ``__call__``'s ``locals()`` as the keyword arguments of the base ``__call__``."""
-    return {k: v for k, v in frame.items() if k not in ("self", "__class__")}
 
 
 class FlaxAlbertModel(FlaxAlbertPreTrainedModel):
@@ -44,7 +40,7 @@ class FlaxAlbertModel(FlaxAlbertPreTrainedModel):
         The bare model takes no labels. Arguments as
         ``FlaxAlbertPreTrainedModel.__call__``.
         """
-        return super().__call__(**_arguments(locals()))
+        return super().__call__(**call_arguments(locals()))
 
 
 class FlaxAlbertForPreTraining(FlaxAlbertPreTrainedModel):
@@ -71,7 +67,7 @@ class FlaxAlbertForPreTraining(FlaxAlbertPreTrainedModel):
         Arguments as ``FlaxAlbertPreTrainedModel.__call__``; the labels are
         ``labels`` and ``sentence_order_label`` (see the class).
         """
-        return super().__call__(**_arguments(locals()))
+        return super().__call__(**call_arguments(locals()))
 
 
 class FlaxAlbertForMaskedLM(FlaxAlbertPreTrainedModel):
@@ -92,7 +88,7 @@ class FlaxAlbertForMaskedLM(FlaxAlbertPreTrainedModel):
 
         Arguments as ``FlaxAlbertPreTrainedModel.__call__``.
         """
-        return super().__call__(**_arguments(locals()))
+        return super().__call__(**call_arguments(locals()))
 
 
 class FlaxAlbertForSequenceClassification(FlaxAlbertPreTrainedModel):
@@ -118,7 +114,7 @@ class FlaxAlbertForSequenceClassification(FlaxAlbertPreTrainedModel):
 
         Arguments as ``FlaxAlbertPreTrainedModel.__call__``.
         """
-        return super().__call__(**_arguments(locals()))
+        return super().__call__(**call_arguments(locals()))
 
 
 class FlaxAlbertForTokenClassification(FlaxAlbertPreTrainedModel):
@@ -142,7 +138,7 @@ class FlaxAlbertForTokenClassification(FlaxAlbertPreTrainedModel):
 
         Arguments as ``FlaxAlbertPreTrainedModel.__call__``.
         """
-        return super().__call__(**_arguments(locals()))
+        return super().__call__(**call_arguments(locals()))
 
 
 class FlaxAlbertForQuestionAnswering(FlaxAlbertPreTrainedModel):
@@ -168,7 +164,7 @@ class FlaxAlbertForQuestionAnswering(FlaxAlbertPreTrainedModel):
         Arguments as ``FlaxAlbertPreTrainedModel.__call__``; the labels are
         ``start_positions`` and ``end_positions`` (see the class).
         """
-        return super().__call__(**_arguments(locals()))
+        return super().__call__(**call_arguments(locals()))
 
 
 class FlaxAlbertForMultipleChoice(FlaxAlbertPreTrainedModel):
@@ -194,7 +190,7 @@ class FlaxAlbertForMultipleChoice(FlaxAlbertPreTrainedModel):
         Arguments as ``FlaxAlbertPreTrainedModel.__call__``, every per-token input
         ``(batch, num_choices, seq)``.
         """
-        return super().__call__(**_arguments(locals()))
+        return super().__call__(**call_arguments(locals()))
 
 
 #: Head name -> wrapper class.
