@@ -1,6 +1,6 @@
 """The Backend protocol: what each framework package supplies to the framework-neutral code.
 
-``albert_pt``, ``albert_tf`` and ``albert_flax`` each implement :class:`Backend` in their
+``albert_pt``, ``albert_tf`` and ``albert_flax`` each subclass :class:`Backend` in their
 ``backend.py`` (an instance named ``BACKEND``). Pipelines, ``albert verify``, conversion,
 pre-training and the tests' cross-framework helpers reach a framework only through
 :func:`get_backend`; this module is the one place that maps a framework name to a package.
