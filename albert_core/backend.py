@@ -1,6 +1,6 @@
 """The Backend protocol: what each framework package supplies to the framework-neutral code.
 
-``albert_pt``, ``albert_tf`` and ``albert_flax`` each implement :class:`Backend` in their
+``albert_pt``, ``albert_tf`` and ``albert_flax`` each subclass :class:`Backend` in their
 ``backend.py`` (an instance named ``BACKEND``). Pipelines, ``albert verify``, conversion,
 pre-training and the tests' cross-framework helpers reach a framework only through
 :func:`get_backend`; this module is the one place that maps a framework name to a package.
@@ -12,10 +12,13 @@ float32 numpy arrays, so callers never touch a framework tensor.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import os
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+import warnings
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -45,9 +48,11 @@ class BackendUnavailableError(ImportError):
     """A framework's backend cannot be imported (the framework is missing or broken)."""
 
 
-@runtime_checkable
-class Backend(Protocol):
+class Backend(ABC):
     """One deep-learning framework, seen through numpy.
+
+    Each framework's ``backend.py`` subclasses it; :meth:`from_pretrained` (warnings and
+    ``strict``) is written here once, around the framework's :meth:`load_pretrained` hook.
 
     Attributes:
         framework: ``"pt"``, ``"tf"`` or ``"flax"``.
@@ -56,6 +61,15 @@ class Backend(Protocol):
 
     framework: str
     model_classes: Mapping[str, type]
+
+    def __init_subclass__(
+        cls, *, framework: str, model_classes: Mapping[str, type], **kwargs: Any
+    ) -> None:
+        """A framework's backend names itself and its models in its class statement:
+        ``class PTBackend(Backend, framework="pt", model_classes=MODEL_CLASSES)``."""
+        super().__init_subclass__(**kwargs)
+        cls.framework = framework
+        cls.model_classes = model_classes
 
     def from_pretrained(
         self,
@@ -70,29 +84,64 @@ class Backend(Protocol):
         """Load ``head``'s model for inference (eval mode, no dropout) on ``device``.
 
         ``device`` is transformers-style (None or -1: CPU, N: GPU N, or a name such as
-        ``"cuda:1"``); ``dtype`` is the framework's dtype name (None: float32).
+        ``"cuda:1"``; see :func:`parse_device`); ``dtype`` is the framework's dtype name
+        (None: float32). With ``strict=False`` missing or unexpected weights are neither
+        raised nor warned about: the caller checks ``model.loading_report`` for what it
+        needs (e.g. a bare encoder loaded from a checkpoint without a pooler).
         """
+        load = functools.partial(
+            self.model_classes[head].from_pretrained, name_or_path, revision=revision,
+            strict=strict,
+        )  # fmt: skip
+        with warnings.catch_warnings():
+            if not strict:
+                warnings.simplefilter("ignore")
+            return self.load_pretrained(load, device, dtype)
 
+    @abstractmethod
+    def load_pretrained(
+        self, load: Callable[..., Any], device: int | str | None, dtype: str | None
+    ) -> Any:
+        """The framework's part of :meth:`from_pretrained`: ``load(**options)`` (the model
+        class's ``from_pretrained`` with the name, ``revision`` and ``strict`` given) with
+        ``device`` and ``dtype`` in the framework's terms, the model ready for inference."""
+
+    @abstractmethod
     def from_arrays(self, config: AlbertConfig, head: str,
                     arrays: Mapping[str, np.ndarray]) -> Any:
         """Build ``head`` for ``config`` holding ``arrays`` (canonical names), ready for
         inference on the CPU."""
 
+    @abstractmethod
     def to_arrays(self, model: Any) -> dict[str, np.ndarray]:
         """The canonical tensors of ``model`` as numpy arrays (tied names included)."""
 
+    @abstractmethod
     def load_arrays(self, model: Any, arrays: Mapping[str, np.ndarray]) -> None:
         """Copy ``arrays`` (canonical names, the model's own head) into ``model``."""
 
+    @abstractmethod
     def forward(self, model: Any, batch: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
         """Run ``model`` in inference mode on a numpy ``batch`` where its weights live.
 
         Returns every output field that is one array (``loss`` when labels were given; not
-        the per-layer ``hidden_states`` / ``attentions`` tuples) as float32 numpy.
+        the per-layer ``hidden_states`` / ``attentions`` tuples) as float32 numpy (see
+        :func:`float32_outputs`).
         """
 
+    @abstractmethod
     def pretrainer(self) -> type[FrameworkTrainer]:
         """The class that pre-trains ``*ForPreTraining`` in this framework."""
+
+
+def float32_outputs(outputs: Mapping[str, Any]) -> dict[str, np.ndarray]:
+    """The fields of ``outputs`` that are one array, as float32 numpy (what
+    :meth:`Backend.forward` returns): None and the per-layer tuples are left out."""
+    return {
+        key: np.asarray(value, dtype=np.float32)
+        for key, value in outputs.items()
+        if value is not None and not isinstance(value, (tuple, list))
+    }
 
 
 def get_backend(framework: str) -> Backend:

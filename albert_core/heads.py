@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
@@ -147,6 +148,23 @@ HEADS: dict[str, HeadSpec] = {
         ),
     )
 }  # fmt: skip
+
+
+#: Output class name (:attr:`HeadSpec.output`) -> every field of the class, in order:
+#: ``loss`` (heads with labels), the head's :attr:`HeadSpec.fields`, ``hidden_states``,
+#: ``attentions``. Every backend's output classes have these fields.
+OUTPUT_FIELDS: dict[str, tuple[str, ...]] = {
+    spec.output: (("loss",) if spec.labels else ()) + spec.fields + ("hidden_states", "attentions")
+    for spec in HEADS.values()
+}
+
+
+def by_head(classes: Iterable[type]) -> dict[str, type]:
+    """``{cls.head: cls}`` for a backend's model classes, one per head of :data:`HEADS`."""
+    found = {cls.head: cls for cls in classes}
+    if set(found) != set(HEADS):
+        raise ValueError(f"model classes cover heads {sorted(found)}, not {sorted(HEADS)}")
+    return found
 
 
 def head_spec(head: str) -> HeadSpec:

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from albert_core.config import AlbertConfig
 from albert_core.model_output import ModelOutput
+from albert_flax import models, outputs
 from albert_flax.heads import (
     AlbertForMaskedLMModule,
     AlbertForMultipleChoiceModule,
@@ -32,54 +33,15 @@ from albert_flax.heads import (
     AlbertForTokenClassificationModule,
 )
 from albert_flax.layers import AlbertModule
-from albert_flax.models import (
-    MODEL_CLASSES,
-    FlaxAlbertForMaskedLM,
-    FlaxAlbertForMultipleChoice,
-    FlaxAlbertForPreTraining,
-    FlaxAlbertForQuestionAnswering,
-    FlaxAlbertForSequenceClassification,
-    FlaxAlbertForTokenClassification,
-    FlaxAlbertModel,
-)
+from albert_flax.models import *  # noqa: F403 - every model class and MODEL_CLASSES
 from albert_flax.options import BF16_TOLERANCE, AlbertOptions
-from albert_flax.outputs import (
-    FlaxAlbertForPreTrainingOutput,
-    FlaxBaseModelOutputWithPooling,
-    FlaxMaskedLMOutput,
-    FlaxMultipleChoiceModelOutput,
-    FlaxQuestionAnsweringModelOutput,
-    FlaxSequenceClassifierOutput,
-    FlaxTokenClassifierOutput,
-)
+from albert_flax.outputs import *  # noqa: F403 - every output class
 from albert_flax.pretrained import FlaxAlbertPreTrainedModel
 
 __all__ = [
-    "BF16_TOLERANCE",
-    "MODEL_CLASSES",
-    "AlbertConfig",
-    "AlbertForMaskedLMModule",
-    "AlbertForMultipleChoiceModule",
-    "AlbertForPreTrainingModule",
-    "AlbertForQuestionAnsweringModule",
-    "AlbertForSequenceClassificationModule",
-    "AlbertForTokenClassificationModule",
-    "AlbertModule",
-    "AlbertOptions",
-    "FlaxAlbertForMaskedLM",
-    "FlaxAlbertForMultipleChoice",
-    "FlaxAlbertForPreTraining",
-    "FlaxAlbertForPreTrainingOutput",
-    "FlaxAlbertForQuestionAnswering",
-    "FlaxAlbertForSequenceClassification",
-    "FlaxAlbertForTokenClassification",
-    "FlaxAlbertModel",
-    "FlaxAlbertPreTrainedModel",
-    "FlaxBaseModelOutputWithPooling",
-    "FlaxMaskedLMOutput",
-    "FlaxMultipleChoiceModelOutput",
-    "FlaxQuestionAnsweringModelOutput",
-    "FlaxSequenceClassifierOutput",
-    "FlaxTokenClassifierOutput",
+    *models.__all__, *outputs.__all__, "AlbertForMaskedLMModule", "AlbertForMultipleChoiceModule",
+    "AlbertForPreTrainingModule", "AlbertForQuestionAnsweringModule",
+    "AlbertForSequenceClassificationModule", "AlbertForTokenClassificationModule",
+    "AlbertModule", "AlbertConfig", "AlbertOptions", "BF16_TOLERANCE", "FlaxAlbertPreTrainedModel",
     "ModelOutput",
-]
+]  # fmt: skip

@@ -5,16 +5,14 @@
 
 from __future__ import annotations
 
-import os
-import warnings
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 
-from albert_core.backend import parse_device
+from albert_core.backend import Backend, float32_outputs, parse_device
 from albert_core.config import AlbertConfig
 from albert_flax import weights
 from albert_flax.models import MODEL_CLASSES
@@ -48,36 +46,17 @@ def compute_dtype(dtype: str | None) -> jnp.dtype:
                          "float16)") from None
 
 
-class FlaxBackend:
+class FlaxBackend(Backend, framework="flax", model_classes=MODEL_CLASSES):
     """The :class:`albert_core.backend.Backend` of JAX/Flax (``framework = "flax"``)."""
 
-    framework = "flax"
-    model_classes: Mapping[str, type[FlaxAlbertPreTrainedModel]] = MODEL_CLASSES
-
-    def from_pretrained(
-        self,
-        head: str,
-        name_or_path: str | os.PathLike[str],
-        *,
-        device: int | str | None = None,
-        dtype: str | None = None,
-        revision: str | None = None,
-        strict: bool = True,
+    def load_pretrained(
+        self, load: Callable[..., FlaxAlbertPreTrainedModel], device: int | str | None,
+        dtype: str | None,
     ) -> FlaxAlbertPreTrainedModel:
-        """``head``'s model, its params placed on ``device``.
-
-        ``dtype`` is the computation dtype (``"float32"`` default, ``"bfloat16"``); params
-        stay float32. With ``strict=False`` missing or unexpected weights are accepted
-        without a warning (the caller checks what it needs).
-        """
-        target = jax_device(device)
-        compute = compute_dtype(dtype)
-        with warnings.catch_warnings():
-            if not strict:
-                warnings.simplefilter("ignore")
-            model = MODEL_CLASSES[head].from_pretrained(
-                name_or_path, dtype=compute, revision=revision, strict=strict
-            )
+        """The model with its params placed on ``device``; ``dtype`` is the computation
+        dtype (``"float32"`` default, ``"bfloat16"``), params stay float32."""
+        target, compute = jax_device(device), compute_dtype(dtype)
+        model = load(dtype=compute)
         model.params = jax.device_put(model.params, target)
         return model
 
@@ -113,11 +92,7 @@ class FlaxBackend:
         (device,) = jax.tree_util.tree_leaves(model.params)[0].devices()
         inputs = {k: jax.device_put(_as_input(v), device) for k, v in batch.items()}
         outputs = model(**inputs)
-        return {
-            k: np.asarray(v, dtype=np.float32)
-            for k, v in outputs.items()
-            if v is not None and not isinstance(v, tuple)
-        }
+        return float32_outputs(outputs)
 
     def pretrainer(self) -> type[FlaxPretrainer]:
         """:class:`albert_flax.pretraining.FlaxPretrainer` (imports optax)."""

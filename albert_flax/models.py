@@ -13,23 +13,12 @@ from typing import Any
 
 import jax
 
-from albert_flax.outputs import (
-    FlaxAlbertForPreTrainingOutput,
-    FlaxBaseModelOutputWithPooling,
-    FlaxMaskedLMOutput,
-    FlaxMultipleChoiceModelOutput,
-    FlaxQuestionAnsweringModelOutput,
-    FlaxSequenceClassifierOutput,
-    FlaxTokenClassifierOutput,
-)
+from albert_core.heads import by_head
+from albert_core.modeling_utils import call_arguments
+from albert_flax import outputs
 from albert_flax.pretrained import FlaxAlbertPreTrainedModel, Params
 
 Array = jax.Array
-
-
-def _arguments(frame: dict[str, Any]) -> dict[str, Any]:
-    """A ``__call__``'s ``locals()`` as the keyword arguments of the base ``__call__``."""
-    return {k: v for k, v in frame.items() if k not in ("self", "__class__")}
 
 
 class FlaxAlbertModel(FlaxAlbertPreTrainedModel):
@@ -45,13 +34,13 @@ class FlaxAlbertModel(FlaxAlbertPreTrainedModel):
         dropout_rng: Array | None = None, train: bool = False,
         output_attentions: bool | None = None, output_hidden_states: bool | None = None,
         return_dict: bool | None = None,
-    ) -> FlaxBaseModelOutputWithPooling | tuple[Array, ...]:  # fmt: skip
+    ) -> outputs.FlaxBaseModelOutputWithPooling | tuple[Array, ...]:  # fmt: skip
         """Encode a batch: the last hidden state and the pooled first token.
 
         The bare model takes no labels. Arguments as
         ``FlaxAlbertPreTrainedModel.__call__``.
         """
-        return super().__call__(**_arguments(locals()))
+        return super().__call__(**call_arguments(locals()))
 
 
 class FlaxAlbertForPreTraining(FlaxAlbertPreTrainedModel):
@@ -72,13 +61,13 @@ class FlaxAlbertForPreTraining(FlaxAlbertPreTrainedModel):
         dropout_rng: Array | None = None, train: bool = False,
         output_attentions: bool | None = None, output_hidden_states: bool | None = None,
         return_dict: bool | None = None,
-    ) -> FlaxAlbertForPreTrainingOutput | tuple[Array, ...]:  # fmt: skip
+    ) -> outputs.FlaxAlbertForPreTrainingOutput | tuple[Array, ...]:  # fmt: skip
         """Masked-LM and sentence-order scores; with both labels, their summed loss.
 
         Arguments as ``FlaxAlbertPreTrainedModel.__call__``; the labels are
         ``labels`` and ``sentence_order_label`` (see the class).
         """
-        return super().__call__(**_arguments(locals()))
+        return super().__call__(**call_arguments(locals()))
 
 
 class FlaxAlbertForMaskedLM(FlaxAlbertPreTrainedModel):
@@ -94,12 +83,12 @@ class FlaxAlbertForMaskedLM(FlaxAlbertPreTrainedModel):
         dropout_rng: Array | None = None, train: bool = False,
         output_attentions: bool | None = None, output_hidden_states: bool | None = None,
         return_dict: bool | None = None,
-    ) -> FlaxMaskedLMOutput | tuple[Array, ...]:  # fmt: skip
+    ) -> outputs.FlaxMaskedLMOutput | tuple[Array, ...]:  # fmt: skip
         """Vocabulary scores per token; with ``labels``, the masked-LM loss.
 
         Arguments as ``FlaxAlbertPreTrainedModel.__call__``.
         """
-        return super().__call__(**_arguments(locals()))
+        return super().__call__(**call_arguments(locals()))
 
 
 class FlaxAlbertForSequenceClassification(FlaxAlbertPreTrainedModel):
@@ -120,12 +109,12 @@ class FlaxAlbertForSequenceClassification(FlaxAlbertPreTrainedModel):
         dropout_rng: Array | None = None, train: bool = False,
         output_attentions: bool | None = None, output_hidden_states: bool | None = None,
         return_dict: bool | None = None,
-    ) -> FlaxSequenceClassifierOutput | tuple[Array, ...]:  # fmt: skip
+    ) -> outputs.FlaxSequenceClassifierOutput | tuple[Array, ...]:  # fmt: skip
         """Scores per sequence; with ``labels``, the loss ``config.problem_type`` names.
 
         Arguments as ``FlaxAlbertPreTrainedModel.__call__``.
         """
-        return super().__call__(**_arguments(locals()))
+        return super().__call__(**call_arguments(locals()))
 
 
 class FlaxAlbertForTokenClassification(FlaxAlbertPreTrainedModel):
@@ -144,12 +133,12 @@ class FlaxAlbertForTokenClassification(FlaxAlbertPreTrainedModel):
         dropout_rng: Array | None = None, train: bool = False,
         output_attentions: bool | None = None, output_hidden_states: bool | None = None,
         return_dict: bool | None = None,
-    ) -> FlaxTokenClassifierOutput | tuple[Array, ...]:  # fmt: skip
+    ) -> outputs.FlaxTokenClassifierOutput | tuple[Array, ...]:  # fmt: skip
         """Scores per token; with ``labels``, their mean cross-entropy.
 
         Arguments as ``FlaxAlbertPreTrainedModel.__call__``.
         """
-        return super().__call__(**_arguments(locals()))
+        return super().__call__(**call_arguments(locals()))
 
 
 class FlaxAlbertForQuestionAnswering(FlaxAlbertPreTrainedModel):
@@ -169,13 +158,13 @@ class FlaxAlbertForQuestionAnswering(FlaxAlbertPreTrainedModel):
         dropout_rng: Array | None = None, train: bool = False,
         output_attentions: bool | None = None, output_hidden_states: bool | None = None,
         return_dict: bool | None = None,
-    ) -> FlaxQuestionAnsweringModelOutput | tuple[Array, ...]:  # fmt: skip
+    ) -> outputs.FlaxQuestionAnsweringModelOutput | tuple[Array, ...]:  # fmt: skip
         """Span start and end scores; with both positions, the mean of their losses.
 
         Arguments as ``FlaxAlbertPreTrainedModel.__call__``; the labels are
         ``start_positions`` and ``end_positions`` (see the class).
         """
-        return super().__call__(**_arguments(locals()))
+        return super().__call__(**call_arguments(locals()))
 
 
 class FlaxAlbertForMultipleChoice(FlaxAlbertPreTrainedModel):
@@ -195,25 +184,21 @@ class FlaxAlbertForMultipleChoice(FlaxAlbertPreTrainedModel):
         dropout_rng: Array | None = None, train: bool = False,
         output_attentions: bool | None = None, output_hidden_states: bool | None = None,
         return_dict: bool | None = None,
-    ) -> FlaxMultipleChoiceModelOutput | tuple[Array, ...]:  # fmt: skip
+    ) -> outputs.FlaxMultipleChoiceModelOutput | tuple[Array, ...]:  # fmt: skip
         """One score per choice; with ``labels``, the cross-entropy over the choices.
 
         Arguments as ``FlaxAlbertPreTrainedModel.__call__``, every per-token input
         ``(batch, num_choices, seq)``.
         """
-        return super().__call__(**_arguments(locals()))
+        return super().__call__(**call_arguments(locals()))
 
 
 #: Head name -> wrapper class.
-MODEL_CLASSES: dict[str, type[FlaxAlbertPreTrainedModel]] = {
-    cls.head: cls
-    for cls in (
-        FlaxAlbertModel,
-        FlaxAlbertForPreTraining,
-        FlaxAlbertForMaskedLM,
-        FlaxAlbertForSequenceClassification,
-        FlaxAlbertForTokenClassification,
-        FlaxAlbertForQuestionAnswering,
-        FlaxAlbertForMultipleChoice,
-    )
-}
+MODEL_CLASSES: dict[str, type[FlaxAlbertPreTrainedModel]] = by_head((
+    FlaxAlbertModel, FlaxAlbertForPreTraining, FlaxAlbertForMaskedLM,
+    FlaxAlbertForSequenceClassification, FlaxAlbertForTokenClassification,
+    FlaxAlbertForQuestionAnswering, FlaxAlbertForMultipleChoice,
+))  # fmt: skip
+
+#: The public names: every model class and :data:`MODEL_CLASSES`.
+__all__ = ["MODEL_CLASSES", *(cls.__name__ for cls in MODEL_CLASSES.values())]

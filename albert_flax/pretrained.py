@@ -26,6 +26,7 @@ from albert_core import checkpoints, schema
 from albert_core.config import AlbertConfig
 from albert_core.heads import HEADS, HeadSpec
 from albert_core.model_output import ModelOutput
+from albert_core.modeling_utils import load_checkpoint, loaded_model
 from albert_core.schema import LoadReport
 from albert_flax import inputs, weights
 from albert_flax.forward import cached_forward
@@ -272,18 +273,15 @@ class FlaxAlbertPreTrainedModel:
         *,
         dtype: Dtype = jnp.float32,
         param_dtype: Dtype = jnp.float32,
-        revision: str | None = None,
-        cache_dir: str | os.PathLike[str] | None = None,
-        strict: bool = True,
-        config: AlbertConfig | None = None,
-        fmt: str | None = None,
+        revision: str | None = None, cache_dir: str | os.PathLike[str] | None = None,
+        strict: bool = True, config: AlbertConfig | None = None, fmt: str | None = None,
         seed: int = 0,
         remat: bool = False,
         scan_layers: bool = True,
         precision: Any = None,
         output_loading_info: bool = False,
         **config_overrides: Any,
-    ) -> Any:
+    ) -> Any:  # fmt: skip
         """Load a model from a local directory or a hub id.
 
         Any of ``model.safetensors``, ``pytorch_model.bin``, ``tf_model.h5`` and
@@ -309,16 +307,10 @@ class FlaxAlbertPreTrainedModel:
             The model (and the loading info when asked). The
             :class:`albert_core.schema.LoadReport` is also kept as ``model.loading_report``.
         """
-        if config is None and config_overrides:
-            config = AlbertConfig.from_pretrained(
-                name_or_path, revision=revision, cache_dir=cache_dir, **config_overrides
-            )
-        elif config is not None and config_overrides:
-            config = config.copy(**config_overrides)
-        loaded = checkpoints.load_pretrained(
-            name_or_path, cls.head, config=config, revision=revision, fmt=fmt, strict=strict,
-            cache_dir=cache_dir,
-        )
+        loaded = load_checkpoint(
+            name_or_path, cls.head, config=config, revision=revision, cache_dir=cache_dir,
+            strict=strict, fmt=fmt, **config_overrides,
+        )  # fmt: skip
         model = cls(
             loaded.config,
             dtype=dtype,
@@ -332,10 +324,7 @@ class FlaxAlbertPreTrainedModel:
         model.params = weights.arrays_to_params(
             loaded.arrays, loaded.config, cls.head, model.param_dtype, base=model.params
         )
-        model.loading_report = loaded.report
-        if output_loading_info:
-            return model, loaded.report.loading_info()
-        return model
+        return loaded_model(model, loaded, output_loading_info)
 
     def save_pretrained(
         self,

@@ -11,48 +11,14 @@ from __future__ import annotations
 
 from albert_core.config import AlbertConfig
 from albert_core.model_output import ModelOutput
-from albert_pt.backbone import AlbertModel
+from albert_pt import models, outputs
 from albert_pt.layers import ATTN_IMPLEMENTATIONS
-from albert_pt.models import (
-    MODEL_CLASSES,
-    AlbertForMaskedLM,
-    AlbertForMultipleChoice,
-    AlbertForPreTraining,
-    AlbertForQuestionAnswering,
-    AlbertForSequenceClassification,
-    AlbertForTokenClassification,
-)
-from albert_pt.outputs import (
-    AlbertForPreTrainingOutput,
-    BaseModelOutputWithPooling,
-    MaskedLMOutput,
-    MultipleChoiceModelOutput,
-    QuestionAnsweringModelOutput,
-    SequenceClassifierOutput,
-    TokenClassifierOutput,
-)
+from albert_pt.models import *  # noqa: F403 - every model class and MODEL_CLASSES
+from albert_pt.outputs import *  # noqa: F403 - every output class
 from albert_pt.pretrained import AlbertPreTrainedModel
 from albert_pt.quantization import quantize_dynamic
 
 __all__ = [
-    "ATTN_IMPLEMENTATIONS",
-    "MODEL_CLASSES",
-    "AlbertConfig",
-    "AlbertForMaskedLM",
-    "AlbertForMultipleChoice",
-    "AlbertForPreTraining",
-    "AlbertForPreTrainingOutput",
-    "AlbertForQuestionAnswering",
-    "AlbertForSequenceClassification",
-    "AlbertForTokenClassification",
-    "AlbertModel",
-    "AlbertPreTrainedModel",
-    "BaseModelOutputWithPooling",
-    "MaskedLMOutput",
-    "ModelOutput",
-    "MultipleChoiceModelOutput",
-    "QuestionAnsweringModelOutput",
-    "SequenceClassifierOutput",
-    "TokenClassifierOutput",
-    "quantize_dynamic",
-]
+    *models.__all__, *outputs.__all__, "ATTN_IMPLEMENTATIONS", "AlbertConfig",
+    "AlbertPreTrainedModel", "ModelOutput", "quantize_dynamic",
+]  # fmt: skip

@@ -6,15 +6,13 @@
 
 from __future__ import annotations
 
-import os
-import warnings
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
 
-from albert_core.backend import parse_device
+from albert_core.backend import Backend, parse_device
 from albert_core.config import AlbertConfig
 from albert_pt import weights
 from albert_pt.models import MODEL_CLASSES
@@ -30,37 +28,18 @@ def torch_device(device: int | str | None) -> torch.device:
     return torch.device("cpu") if kind == "cpu" else torch.device("cuda", index)
 
 
-class PTBackend:
+class PTBackend(Backend, framework="pt", model_classes=MODEL_CLASSES):
     """ALBERT in PyTorch behind the :class:`~albert_core.backend.Backend` protocol."""
 
-    framework = "pt"
-    model_classes: Mapping[str, type[AlbertPreTrainedModel]] = MODEL_CLASSES
-
-    def from_pretrained(
-        self,
-        head: str,
-        name_or_path: str | os.PathLike[str],
-        *,
-        device: int | str | None = None,
-        dtype: str | None = None,
-        revision: str | None = None,
-        strict: bool = True,
+    def load_pretrained(
+        self, load: Callable[..., AlbertPreTrainedModel], device: int | str | None,
+        dtype: str | None,
     ) -> AlbertPreTrainedModel:
-        """``head``'s model in eval mode on ``device`` (see the protocol).
-
-        With ``strict=False`` the loading warnings (weights left randomly initialised) are
-        silenced; the caller checks ``model.loading_report`` for what it needs.
-        """
+        """The model in eval mode on ``device`` (a ``torch.device``)."""
         target = torch_device(device)
         if target.type == "cuda" and not torch.cuda.is_available():
             raise ValueError(f"device {device!r} asks for a GPU, but torch sees none")
-        with warnings.catch_warnings():
-            if not strict:
-                warnings.simplefilter("ignore")
-            model = MODEL_CLASSES[head].from_pretrained(
-                name_or_path, dtype=dtype, device=target, revision=revision, strict=strict
-            )
-        return model.eval()
+        return load(dtype=dtype, device=target).eval()
 
     def from_arrays(
         self, config: AlbertConfig, head: str, arrays: Mapping[str, np.ndarray]

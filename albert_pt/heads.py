@@ -30,7 +30,6 @@ from albert_core import modeling_utils as mu
 from albert_core.config import AlbertConfig
 from albert_core.heads import HeadSpec, head_spec
 from albert_core.model_output import ModelOutput
-from albert_pt.backbone import AlbertModel
 from albert_pt.layers import AlbertMLMHead, AlbertSOPHead
 from albert_pt.outputs import OUTPUTS, BaseModelOutputWithPooling, as_returned
 from albert_pt.pretrained import AlbertPreTrainedModel
@@ -166,6 +165,8 @@ class AlbertHeadModel(AlbertPreTrainedModel):
         super().__init__(config, attn_implementation=attn_implementation)
         if spec.loss in _NUM_LABELS_LOSSES:
             self.num_labels = config.num_labels
+        from albert_pt.models import AlbertModel  # models.py builds on this module
+
         self.albert = AlbertModel(
             config,
             add_pooling_layer=spec.has_pooler,

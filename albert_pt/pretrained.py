@@ -18,6 +18,7 @@ from torch import nn
 
 from albert_core import checkpoints
 from albert_core.config import AlbertConfig
+from albert_core.modeling_utils import load_checkpoint, loaded_model
 from albert_core.schema import LoadReport
 from albert_pt import weights
 from albert_pt.layers import (
@@ -28,7 +29,7 @@ from albert_pt.layers import (
 )
 
 if TYPE_CHECKING:
-    from albert_pt.backbone import AlbertModel
+    from albert_pt.models import AlbertModel
 
 _DTYPES = {
     "float32": torch.float32,
@@ -309,14 +310,11 @@ class AlbertPreTrainedModel(nn.Module):
         dtype: torch.dtype | str | None = None,
         device: torch.device | str | int | None = None,
         attn_implementation: str | None = None,
-        revision: str | None = None,
-        cache_dir: str | os.PathLike[str] | None = None,
-        strict: bool = True,
-        config: AlbertConfig | None = None,
-        fmt: str | None = None,
+        revision: str | None = None, cache_dir: str | os.PathLike[str] | None = None,
+        strict: bool = True, config: AlbertConfig | None = None, fmt: str | None = None,
         output_loading_info: bool = False,
         **config_overrides: Any,
-    ) -> Any:
+    ) -> Any:  # fmt: skip
         """Load a model from a local directory or a hub id.
 
         Any of ``model.safetensors``, ``pytorch_model.bin``, ``tf_model.h5`` and
@@ -358,16 +356,10 @@ class AlbertPreTrainedModel(nn.Module):
             dtype = torch_dtype
         dtype = _resolve_dtype(dtype)
         target = _resolve_device(device)
-        if config is None and config_overrides:
-            config = AlbertConfig.from_pretrained(
-                name_or_path, revision=revision, cache_dir=cache_dir, **config_overrides
-            )
-        elif config is not None and config_overrides:
-            config = config.copy(**config_overrides)
-        loaded = checkpoints.load_pretrained(
-            name_or_path, cls.head, config=config, revision=revision, fmt=fmt, strict=strict,
-            cache_dir=cache_dir,
-        )
+        loaded = load_checkpoint(
+            name_or_path, cls.head, config=config, revision=revision, cache_dir=cache_dir,
+            strict=strict, fmt=fmt, **config_overrides,
+        )  # fmt: skip
         if dtype == "auto":
             dtype = weights.checkpoint_dtype(loaded.arrays)
         with torch.device("meta"):
@@ -382,18 +374,11 @@ class AlbertPreTrainedModel(nn.Module):
         if uncovered and not loaded.report.missing:  # pragma: no cover - schema/module drift
             raise RuntimeError(f"no value was loaded for {uncovered}")
         model.eval()
-        model.loading_report = loaded.report
-        if output_loading_info:
-            return model, loaded.report.loading_info()
-        return model
+        return loaded_model(model, loaded, output_loading_info)
 
     def save_pretrained(
-        self,
-        directory: str | os.PathLike[str],
-        formats: Sequence[str] = ("safetensors",),
-        *,
-        overwrite: bool = True,
-        **options: Any,
+        self, directory: str | os.PathLike[str], formats: Sequence[str] = ("safetensors",), *,
+        overwrite: bool = True, **options: Any,
     ) -> list[Path]:
         """Write ``config.json`` and the weights in each of ``formats`` into ``directory``.
 
@@ -402,13 +387,7 @@ class AlbertPreTrainedModel(nn.Module):
         the model's dtype (see :func:`albert_pt.weights.to_numpy` for bfloat16). Returns the
         written paths; ``overwrite=False`` refuses to replace existing files.
         """
-        arrays = weights.model_arrays(self)
         return checkpoints.save_pretrained(
-            directory,
-            self.config,
-            self.head,
-            arrays,
-            tuple(formats),
-            overwrite=overwrite,
-            **options,
-        )
+            directory, self.config, self.head, weights.model_arrays(self), tuple(formats),
+            overwrite=overwrite, **options,
+        )  # fmt: skip

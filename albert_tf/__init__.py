@@ -26,49 +26,14 @@ if keras.backend.backend() != "tensorflow":  # pragma: no cover - depends on the
     )
 
 from albert_core.config import AlbertConfig  # noqa: E402
+from albert_tf import models, outputs  # noqa: E402
 from albert_tf.activations import ACT_FNS  # noqa: E402
 from albert_tf.layers import FEATURE_NAMES  # noqa: E402
-from albert_tf.models import (  # noqa: E402
-    MODEL_CLASSES,
-    TFAlbertForMaskedLM,
-    TFAlbertForMultipleChoice,
-    TFAlbertForPreTraining,
-    TFAlbertForQuestionAnswering,
-    TFAlbertForSequenceClassification,
-    TFAlbertForTokenClassification,
-    TFAlbertModel,
-)
-from albert_tf.outputs import (  # noqa: E402
-    AlbertForPreTrainingOutput,
-    BaseModelOutputWithPooling,
-    MaskedLMOutput,
-    ModelOutput,
-    MultipleChoiceModelOutput,
-    QuestionAnsweringModelOutput,
-    SequenceClassifierOutput,
-    TokenClassifierOutput,
-)
+from albert_tf.models import *  # noqa: E402, F403 - every model class and MODEL_CLASSES
+from albert_tf.outputs import *  # noqa: E402, F403 - ModelOutput and every output class
 from albert_tf.pretrained import TFAlbertPreTrainedModel  # noqa: E402
 
 __all__ = [
-    "ACT_FNS",
-    "FEATURE_NAMES",
-    "MODEL_CLASSES",
-    "AlbertConfig",
-    "AlbertForPreTrainingOutput",
-    "BaseModelOutputWithPooling",
-    "MaskedLMOutput",
-    "ModelOutput",
-    "MultipleChoiceModelOutput",
-    "QuestionAnsweringModelOutput",
-    "SequenceClassifierOutput",
-    "TFAlbertForMaskedLM",
-    "TFAlbertForMultipleChoice",
-    "TFAlbertForPreTraining",
-    "TFAlbertForQuestionAnswering",
-    "TFAlbertForSequenceClassification",
-    "TFAlbertForTokenClassification",
-    "TFAlbertModel",
+    *models.__all__, *outputs.__all__, "ACT_FNS", "FEATURE_NAMES", "AlbertConfig",
     "TFAlbertPreTrainedModel",
-    "TokenClassifierOutput",
-]
+]  # fmt: skip

@@ -5,15 +5,13 @@
 
 from __future__ import annotations
 
-import os
-import warnings
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import tensorflow as tf
 
-from albert_core.backend import parse_device
+from albert_core.backend import Backend, float32_outputs, parse_device
 from albert_core.config import AlbertConfig
 from albert_tf import weights
 from albert_tf.models import MODEL_CLASSES
@@ -35,7 +33,7 @@ def tf_device(device: int | str | None) -> str:
     return f"/GPU:{index}"
 
 
-class TFBackend:
+class TFBackend(Backend, framework="tf", model_classes=MODEL_CLASSES):
     """The :class:`~albert_core.backend.Backend` of ``albert_tf``.
 
     Attributes:
@@ -43,32 +41,14 @@ class TFBackend:
         model_classes: head name -> ``TFAlbert*`` class (:data:`albert_tf.MODEL_CLASSES`).
     """
 
-    framework = "tf"
-    model_classes: Mapping[str, type[TFAlbertPreTrainedModel]] = MODEL_CLASSES
-
-    def from_pretrained(
-        self,
-        head: str,
-        name_or_path: str | os.PathLike[str],
-        *,
-        device: int | str | None = None,
-        dtype: str | None = None,
-        revision: str | None = None,
-        strict: bool = True,
+    def load_pretrained(
+        self, load: Callable[..., TFAlbertPreTrainedModel], device: int | str | None,
+        dtype: str | None,
     ) -> TFAlbertPreTrainedModel:
-        """``head``'s model with its variables placed on ``device``.
-
-        ``dtype`` is a Keras dtype policy (``"float32"``, ``"bfloat16"``,
-        ``"mixed_bfloat16"``). With ``strict=False`` missing or unexpected weights are
-        neither raised nor warned about (the caller checks what it needs, e.g. a bare
-        encoder loaded from a checkpoint without a pooler).
-        """
-        with tf.device(tf_device(device)), warnings.catch_warnings():
-            if not strict:
-                warnings.simplefilter("ignore")
-            return MODEL_CLASSES[head].from_pretrained(
-                name_or_path, revision=revision, dtype=dtype, strict=strict
-            )
+        """The model with its variables placed on ``device``; ``dtype`` is a Keras dtype
+        policy (``"float32"``, ``"bfloat16"``, ``"mixed_bfloat16"``)."""
+        with tf.device(tf_device(device)):
+            return load(dtype=dtype)
 
     def from_arrays(
         self, config: AlbertConfig, head: str, arrays: Mapping[str, np.ndarray]
@@ -100,11 +80,7 @@ class TFBackend:
         with tf.device(model.weights[0].value.device):
             tensors = {key: tf.convert_to_tensor(value) for key, value in batch.items()}
             outputs = model(**tensors, training=False)
-        return {
-            key: np.asarray(value, dtype=np.float32)
-            for key, value in outputs.items()
-            if value is not None and not isinstance(value, (tuple, list))
-        }
+        return float32_outputs(outputs)
 
     def pretrainer(self) -> type[TFPretrainer]:
         """:class:`albert_tf.pretraining.TFPretrainer`."""

@@ -10,6 +10,8 @@ from typing import Any
 
 import keras
 
+from albert_core.heads import by_head
+from albert_core.modeling_utils import call_arguments
 from albert_tf.heads import TFAlbertHeadModel
 from albert_tf.pretrained import TFAlbertPreTrainedModel
 
@@ -63,12 +65,7 @@ class TFAlbertModel(TFAlbertHeadModel):
                 longer than ``max_position_embeddings``, mismatched shapes; the message names
                 the input and the config field.
         """
-        return self._forward(
-            input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids,
-            position_ids=position_ids, head_mask=head_mask, inputs_embeds=inputs_embeds,
-            output_attentions=output_attentions, output_hidden_states=output_hidden_states,
-            return_dict=return_dict, training=training,
-        )  # fmt: skip
+        return self._forward(**call_arguments(locals()))
 
 
 class TFAlbertForPreTraining(TFAlbertHeadModel):
@@ -101,13 +98,7 @@ class TFAlbertForPreTraining(TFAlbertHeadModel):
         With both labels, ``loss`` is the mean masked-LM cross-entropy plus the
         sentence-order cross-entropy.
         """
-        return self._forward(
-            input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids,
-            position_ids=position_ids, head_mask=head_mask, inputs_embeds=inputs_embeds,
-            labels=labels, sentence_order_label=sentence_order_label,
-            output_attentions=output_attentions, output_hidden_states=output_hidden_states,
-            return_dict=return_dict, training=training,
-        )  # fmt: skip
+        return self._forward(**call_arguments(locals()))
 
 
 class TFAlbertForMaskedLM(TFAlbertHeadModel):
@@ -135,13 +126,7 @@ class TFAlbertForMaskedLM(TFAlbertHeadModel):
         {args}
             labels: ``(batch, seq)`` token ids; -100 marks positions left out of the loss.
         """
-        return self._forward(
-            input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids,
-            position_ids=position_ids, head_mask=head_mask, inputs_embeds=inputs_embeds,
-            labels=labels,
-            output_attentions=output_attentions, output_hidden_states=output_hidden_states,
-            return_dict=return_dict, training=training,
-        )  # fmt: skip
+        return self._forward(**call_arguments(locals()))
 
 
 class TFAlbertForSequenceClassification(TFAlbertHeadModel):
@@ -171,13 +156,7 @@ class TFAlbertForSequenceClassification(TFAlbertHeadModel):
                 floats (multi-label); see
                 :func:`albert_tf.losses.sequence_classification_loss`.
         """
-        return self._forward(
-            input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids,
-            position_ids=position_ids, head_mask=head_mask, inputs_embeds=inputs_embeds,
-            labels=labels,
-            output_attentions=output_attentions, output_hidden_states=output_hidden_states,
-            return_dict=return_dict, training=training,
-        )  # fmt: skip
+        return self._forward(**call_arguments(locals()))
 
 
 class TFAlbertForTokenClassification(TFAlbertHeadModel):
@@ -204,13 +183,7 @@ class TFAlbertForTokenClassification(TFAlbertHeadModel):
         {args}
             labels: ``(batch, seq)`` class ids; -100 marks positions left out of the loss.
         """
-        return self._forward(
-            input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids,
-            position_ids=position_ids, head_mask=head_mask, inputs_embeds=inputs_embeds,
-            labels=labels,
-            output_attentions=output_attentions, output_hidden_states=output_hidden_states,
-            return_dict=return_dict, training=training,
-        )  # fmt: skip
+        return self._forward(**call_arguments(locals()))
 
 
 class TFAlbertForQuestionAnswering(TFAlbertHeadModel):
@@ -241,13 +214,7 @@ class TFAlbertForQuestionAnswering(TFAlbertHeadModel):
             start_positions, end_positions: ``(batch,)`` token indices of the answer span;
                 clamped to ``[0, seq]``, and ``seq`` is left out of the loss.
         """
-        return self._forward(
-            input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids,
-            position_ids=position_ids, head_mask=head_mask, inputs_embeds=inputs_embeds,
-            start_positions=start_positions, end_positions=end_positions,
-            output_attentions=output_attentions, output_hidden_states=output_hidden_states,
-            return_dict=return_dict, training=training,
-        )  # fmt: skip
+        return self._forward(**call_arguments(locals()))
 
 
 class TFAlbertForMultipleChoice(TFAlbertHeadModel):
@@ -280,29 +247,18 @@ class TFAlbertForMultipleChoice(TFAlbertHeadModel):
             embedding_size)``.)
             labels: ``(batch,)`` index of the right choice (cross-entropy loss).
         """
-        return self._forward(
-            input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids,
-            position_ids=position_ids, head_mask=head_mask, inputs_embeds=inputs_embeds,
-            labels=labels,
-            output_attentions=output_attentions, output_hidden_states=output_hidden_states,
-            return_dict=return_dict, training=training,
-        )  # fmt: skip
+        return self._forward(**call_arguments(locals()))
 
 
 #: Head name (:data:`albert_core.heads.HEADS`) -> model class.
-MODEL_CLASSES: dict[str, type[TFAlbertPreTrainedModel]] = {
-    cls.head: cls
-    for cls in (
-        TFAlbertModel,
-        TFAlbertForPreTraining,
-        TFAlbertForMaskedLM,
-        TFAlbertForSequenceClassification,
-        TFAlbertForTokenClassification,
-        TFAlbertForQuestionAnswering,
-        TFAlbertForMultipleChoice,
-    )
-}
+MODEL_CLASSES: dict[str, type[TFAlbertPreTrainedModel]] = by_head((
+    TFAlbertModel, TFAlbertForPreTraining, TFAlbertForMaskedLM, TFAlbertForSequenceClassification,
+    TFAlbertForTokenClassification, TFAlbertForQuestionAnswering, TFAlbertForMultipleChoice,
+))  # fmt: skip
 
 for _cls in MODEL_CLASSES.values():
     _cls.call.__doc__ = _cls.call.__doc__.replace("{args}", _CALL_ARGS_DOC.strip())
     keras.saving.register_keras_serializable(package="albert")(_cls)
+
+#: The public names: every model class and :data:`MODEL_CLASSES`.
+__all__ = ["MODEL_CLASSES", *(cls.__name__ for cls in MODEL_CLASSES.values())]

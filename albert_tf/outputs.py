@@ -11,7 +11,7 @@ from typing import Any, ClassVar
 
 import optree
 
-from albert_core.heads import HEADS
+from albert_core.heads import OUTPUT_FIELDS
 
 
 class ModelOutput(dict):
@@ -24,11 +24,13 @@ class ModelOutput(dict):
     returns.
     """
 
-    #: Every field the class can hold, in order.
+    #: Every field the class can hold, in order (a head's output class:
+    #: :data:`albert_core.heads.OUTPUT_FIELDS` of its name).
     fields: ClassVar[tuple[str, ...]] = ()
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
+        cls.fields = OUTPUT_FIELDS.get(cls.__name__, cls.fields)
         # keras.tree (optree) treats unregistered dict subclasses as leaves.
         optree.register_pytree_node(
             cls,
@@ -69,65 +71,49 @@ class BaseModelOutputWithPooling(ModelOutput):
             attention probabilities ``(batch, heads, seq, seq)``, one per inner layer call.
     """
 
-    fields = ("last_hidden_state", "pooler_output", "hidden_states", "attentions")
-
 
 class AlbertForPreTrainingOutput(ModelOutput):
     """Output of :class:`TFAlbertForPreTraining`: ``loss`` (with both labels),
     ``prediction_logits`` ``(batch, seq, vocab_size)``, ``sop_logits`` ``(batch, num_labels)``,
     ``hidden_states``, ``attentions``."""
 
-    fields = ("loss", "prediction_logits", "sop_logits", "hidden_states", "attentions")
-
 
 class MaskedLMOutput(ModelOutput):
     """Output of :class:`TFAlbertForMaskedLM`: ``logits`` is ``(batch, seq, vocab_size)``."""
-
-    fields = ("loss", "logits", "hidden_states", "attentions")
 
 
 class SequenceClassifierOutput(ModelOutput):
     """Output of :class:`TFAlbertForSequenceClassification`: ``logits`` is
     ``(batch, num_labels)``."""
 
-    fields = ("loss", "logits", "hidden_states", "attentions")
-
 
 class TokenClassifierOutput(ModelOutput):
     """Output of :class:`TFAlbertForTokenClassification`: ``logits`` is
     ``(batch, seq, num_labels)``."""
-
-    fields = ("loss", "logits", "hidden_states", "attentions")
 
 
 class QuestionAnsweringModelOutput(ModelOutput):
     """Output of :class:`TFAlbertForQuestionAnswering`: span ``start_logits`` and
     ``end_logits``, each ``(batch, seq)``."""
 
-    fields = ("loss", "start_logits", "end_logits", "hidden_states", "attentions")
-
 
 class MultipleChoiceModelOutput(ModelOutput):
     """Output of :class:`TFAlbertForMultipleChoice`: ``logits`` is ``(batch, num_choices)``;
     ``hidden_states`` and ``attentions`` have ``batch * num_choices`` rows."""
-
-    fields = ("loss", "logits", "hidden_states", "attentions")
-
 
 
 #: Output class name (:attr:`albert_core.heads.HeadSpec.output`) -> class.
 OUTPUT_CLASSES: dict[str, type[ModelOutput]] = {
     cls.__name__: cls
     for cls in (
-        BaseModelOutputWithPooling,
-        AlbertForPreTrainingOutput,
-        MaskedLMOutput,
-        SequenceClassifierOutput,
-        TokenClassifierOutput,
-        QuestionAnsweringModelOutput,
+        BaseModelOutputWithPooling, AlbertForPreTrainingOutput, MaskedLMOutput,
+        SequenceClassifierOutput, TokenClassifierOutput, QuestionAnsweringModelOutput,
         MultipleChoiceModelOutput,
     )
-}
+}  # fmt: skip
 
-if {spec.output for spec in HEADS.values()} != set(OUTPUT_CLASSES):  # pragma: no cover
+#: The public names: the base and every output class.
+__all__ = ["ModelOutput", *OUTPUT_CLASSES]
+
+if set(OUTPUT_FIELDS) != set(OUTPUT_CLASSES):  # pragma: no cover
     raise ImportError("albert_tf output classes differ from albert_core.heads' outputs")

@@ -20,6 +20,7 @@ import tensorflow as tf
 from albert_core import checkpoints
 from albert_core.config import AlbertConfig
 from albert_core.heads import HeadSpec, head_spec
+from albert_core.modeling_utils import load_checkpoint, loaded_model
 from albert_core.schema import LoadReport
 from albert_tf import weights
 from albert_tf.layers import FEATURE_NAMES, AlbertEmbeddingTable, AlbertMainLayer
@@ -187,11 +188,7 @@ class TFAlbertPreTrainedModel(keras.Model):
         return values[0] if len(values) == 1 else values
 
     def compute_loss(
-        self,
-        x: Any = None,
-        y: Any = None,
-        y_pred: Any = None,
-        sample_weight: Any = None,
+        self, x: Any = None, y: Any = None, y_pred: Any = None, sample_weight: Any = None,
         training: bool = True,
     ) -> tf.Tensor:
         """The loss ``fit``/``evaluate`` minimise.
@@ -300,13 +297,8 @@ class TFAlbertPreTrainedModel(keras.Model):
         archive.track(self)
 
         def serve(input_ids, attention_mask, token_type_ids):
-            outputs = self(
-                input_ids=input_ids,
-                attention_mask=attention_mask,
-                token_type_ids=token_type_ids,
-                training=False,
-            )
-            return dict(outputs)
+            return dict(self(input_ids=input_ids, attention_mask=attention_mask,
+                             token_type_ids=token_type_ids, training=False))  # fmt: skip
 
         archive.add_endpoint("serve", serve, input_signature=self.serving_signature())
         archive.write_out(os.fspath(filepath), verbose=bool(verbose))
@@ -318,15 +310,12 @@ class TFAlbertPreTrainedModel(keras.Model):
         cls,
         name_or_path: str | os.PathLike[str],
         *,
-        revision: str | None = None,
-        cache_dir: str | os.PathLike[str] | None = None,
-        strict: bool = True,
-        config: AlbertConfig | None = None,
-        fmt: str | None = None,
         dtype: Any = None,
+        revision: str | None = None, cache_dir: str | os.PathLike[str] | None = None,
+        strict: bool = True, config: AlbertConfig | None = None, fmt: str | None = None,
         output_loading_info: bool = False,
         **config_overrides: Any,
-    ) -> Any:
+    ) -> Any:  # fmt: skip
         """Load a model from a local directory or a hub id.
 
         Any of ``model.safetensors``, ``pytorch_model.bin`` (needs torch), ``tf_model.h5``
@@ -339,13 +328,13 @@ class TFAlbertPreTrainedModel(keras.Model):
 
         Args:
             name_or_path: a directory or a hub id (``albert/albert-base-v2``).
+            dtype: Keras dtype policy of the model (``"mixed_bfloat16"``, ...).
             revision: hub revision (branch, tag or commit).
             cache_dir: where hub downloads are cached (default: huggingface_hub's cache).
             strict: see above.
             config: use this config instead of the checkpoint's.
             fmt: checkpoint format when the directory holds several (``"safetensors"``,
                 ``"pytorch"``, ``"tf"``, ``"flax"``).
-            dtype: Keras dtype policy of the model (``"mixed_bfloat16"``, ...).
             output_loading_info: also return ``{"missing_keys", "unexpected_keys",
                 "mismatched_keys", "error_msgs"}`` as transformers does.
             **config_overrides: config fields to change (``num_labels=5``, ...).
@@ -354,46 +343,28 @@ class TFAlbertPreTrainedModel(keras.Model):
             The model (and the loading info when asked); the
             :class:`albert_core.LoadReport` is kept as ``model.loading_report``.
         """
-        if config is None and config_overrides:
-            config = AlbertConfig.from_pretrained(
-                name_or_path, revision=revision, cache_dir=cache_dir, **config_overrides
-            )
-        elif config is not None and config_overrides:
-            config = config.copy(**config_overrides)
-        loaded = checkpoints.load_pretrained(
-            name_or_path, cls.head, config=config, revision=revision, fmt=fmt, strict=strict,
-            cache_dir=cache_dir,
-        )
+        loaded = load_checkpoint(
+            name_or_path, cls.head, config=config, revision=revision, cache_dir=cache_dir,
+            strict=strict, fmt=fmt, **config_overrides,
+        )  # fmt: skip
         model = cls(loaded.config, dtype=dtype)
         weights.load_arrays(model, loaded.arrays)
-        model.loading_report = loaded.report
-        if output_loading_info:
-            return model, loaded.report.loading_info()
-        return model
+        return loaded_model(model, loaded, output_loading_info)
 
     def save_pretrained(
-        self,
-        directory: str | os.PathLike[str],
-        formats: Sequence[str] = ("tf",),
-        *,
-        overwrite: bool = True,
-        **options: Any,
+        self, directory: str | os.PathLike[str], formats: Sequence[str] = ("tf",), *,
+        overwrite: bool = True, **options: Any,
     ) -> list[Path]:
-        """Write ``config.json`` and the weights in each of ``formats`` into ``directory``.
+        """Write ``config.json`` and the weights in each of ``formats`` (``tf_model.h5`` by
+        default) into ``directory``.
 
         The default ``"tf"`` writes ``tf_model.h5`` as transformers' TF classes do (so
         ``transformers.TFAlbert*.from_pretrained`` loads it); add ``"safetensors"`` (or
         ``"pytorch"``, ``"flax"``) for the other formats. Returns the written paths;
         ``overwrite=False`` refuses to replace existing files.
         """
-        arrays = weights.model_arrays(self)
         return checkpoints.save_pretrained(
-            directory,
-            self.config,
-            self.head,
-            arrays,
-            tuple(formats),
-            overwrite=overwrite,
-            **options,
-        )
+            directory, self.config, self.head, weights.model_arrays(self), tuple(formats),
+            overwrite=overwrite, **options,
+        )  # fmt: skip
 
