@@ -9,7 +9,9 @@ classification problem type is inferred, how a head mask is laid out) are writte
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
+
+from albert_core.config import ACTIVATIONS
 
 if TYPE_CHECKING:
     from albert_core.config import AlbertConfig
@@ -128,3 +130,39 @@ def head_mask_shape(
             f"{num_attention_heads}; got shape {shape}"
         )
     return out  # type: ignore[return-value]
+
+
+#: Activation names whose formula is that of another name of
+#: :data:`albert_core.config.ACTIVATIONS` -> that name.
+ACTIVATION_ALIASES: dict[str, str] = {
+    "gelu_fast": "gelu_new",
+    "gelu_pytorch_tanh": "gelu_new",
+    "swish": "silu",
+}
+
+_Fn = TypeVar("_Fn")
+
+
+def activation_table(backend: str, functions: Mapping[str, _Fn]) -> dict[str, _Fn]:
+    """Every name of :data:`~albert_core.config.ACTIVATIONS` -> its function, in that order.
+
+    ``functions`` gives one function per formula: a key for every name that is not in
+    :data:`ACTIVATION_ALIASES`; an alias gets the function of the name it stands for.
+    ImportError (naming ``backend``) when the keys drift from the core's names.
+    """
+    formulas = sorted(set(ACTIVATIONS) - set(ACTIVATION_ALIASES))
+    if sorted(functions) != formulas:
+        raise ImportError(
+            f"{backend} activations {sorted(functions)} differ from albert_core's {formulas}"
+        )
+    return {name: functions[ACTIVATION_ALIASES.get(name, name)] for name in ACTIVATIONS}
+
+
+def lookup_activation(table: Mapping[str, _Fn], name: str) -> _Fn:
+    """``table[name]``; ValueError naming the choices when ``name`` is not an activation."""
+    try:
+        return table[name]
+    except KeyError:
+        raise ValueError(
+            f"hidden_act={name!r} is not supported; choose one of {sorted(table)}"
+        ) from None

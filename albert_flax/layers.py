@@ -33,7 +33,7 @@ import jax
 import jax.numpy as jnp
 
 from albert_core import modeling_utils as mu
-from albert_core.config import ACTIVATIONS, AlbertConfig
+from albert_core.config import AlbertConfig
 from albert_flax.options import AlbertOptions
 from albert_flax.outputs import FlaxBaseModelOutputWithPooling
 
@@ -42,34 +42,24 @@ Dtype = Any
 
 # ============================================================================ activations
 #: Activation name -> function, one per entry of :data:`albert_core.config.ACTIVATIONS`.
-ACT_FNS: dict[str, Callable[[Array], Array]] = {
-    "gelu": lambda x: jax.nn.gelu(x, approximate=False),
-    "gelu_new": lambda x: jax.nn.gelu(x, approximate=True),
-    "gelu_fast": lambda x: jax.nn.gelu(x, approximate=True),
-    "gelu_pytorch_tanh": lambda x: jax.nn.gelu(x, approximate=True),
-    "quick_gelu": lambda x: x * jax.nn.sigmoid(1.702 * x),
-    "relu": jax.nn.relu,
-    "silu": jax.nn.silu,
-    "swish": jax.nn.silu,
-    "tanh": jnp.tanh,
-    "sigmoid": jax.nn.sigmoid,
-    "linear": lambda x: x,
-}
-
-if set(ACT_FNS) != set(ACTIVATIONS):  # pragma: no cover - guards against drift from the core
-    raise ImportError(
-        f"albert_flax activations {sorted(ACT_FNS)} differ from albert_core's {sorted(ACTIVATIONS)}"
-    )
+ACT_FNS: dict[str, Callable[[Array], Array]] = mu.activation_table(
+    "albert_flax",
+    {
+        "gelu": lambda x: jax.nn.gelu(x, approximate=False),
+        "gelu_new": lambda x: jax.nn.gelu(x, approximate=True),
+        "quick_gelu": lambda x: x * jax.nn.sigmoid(1.702 * x),
+        "relu": jax.nn.relu,
+        "silu": jax.nn.silu,
+        "tanh": jnp.tanh,
+        "sigmoid": jax.nn.sigmoid,
+        "linear": lambda x: x,
+    },
+)
 
 
 def get_activation(name: str) -> Callable[[Array], Array]:
     """The function for activation ``name``; ValueError naming the choices otherwise."""
-    try:
-        return ACT_FNS[name]
-    except KeyError:
-        raise ValueError(
-            f"hidden_act={name!r} is not supported; choose one of {sorted(ACT_FNS)}"
-        ) from None
+    return mu.lookup_activation(ACT_FNS, name)
 
 
 # ================================================================================= layers
