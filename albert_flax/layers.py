@@ -186,12 +186,9 @@ class AlbertAttention(AlbertLayerBase):
 
     @nn.compact
     def __call__(
-        self,
-        hidden_states: Array,
-        attention_bias: Array | None,
-        head_mask: Array | None,
+        self, hidden_states: Array, attention_bias: Array | None, head_mask: Array | None,
         deterministic: bool = True,
-    ) -> tuple[Array, Array]:
+    ) -> tuple[Array, Array]:  # fmt: skip
         """Return the layer-normed attention output and the attention probabilities.
 
         ``attention_bias`` is additive, broadcastable to ``(batch, heads, seq, seq)``;
@@ -234,12 +231,9 @@ class AlbertLayer(AlbertLayerBase):
 
     @nn.compact
     def __call__(
-        self,
-        hidden_states: Array,
-        attention_bias: Array | None,
-        head_mask: Array | None,
+        self, hidden_states: Array, attention_bias: Array | None, head_mask: Array | None,
         deterministic: bool = True,
-    ) -> tuple[Array, Array]:
+    ) -> tuple[Array, Array]:  # fmt: skip
         """Return the layer output and the attention probabilities."""
         cfg = self.config
         attention_output, probs = AlbertAttention(cfg, self.options, name="attention")(
@@ -257,12 +251,9 @@ class AlbertLayerStack(AlbertLayerBase):
 
     @nn.compact
     def __call__(
-        self,
-        hidden_states: Array,
-        attention_bias: Array | None,
-        head_mask: Array | None,
+        self, hidden_states: Array, attention_bias: Array | None, head_mask: Array | None,
         deterministic: bool = True,
-    ) -> tuple[Array, list[Array]]:
+    ) -> tuple[Array, list[Array]]:  # fmt: skip
         """Run every inner layer; return the output and the list of attention probabilities."""
         attentions = []
         for k in range(self.config.inner_group_num):
@@ -309,14 +300,10 @@ class AlbertLayerGroups(AlbertLayerBase):
 
     @nn.compact
     def __call__(
-        self,
-        hidden_states: Array,
-        attention_bias: Array | None,
-        head_mask: Array | None,
-        deterministic: bool = True,
-        output_attentions: bool = False,
+        self, hidden_states: Array, attention_bias: Array | None, head_mask: Array | None,
+        deterministic: bool = True, output_attentions: bool = False,
         output_hidden_states: bool = False,
-    ) -> tuple[Array, list[Array], list[Array]]:
+    ) -> tuple[Array, list[Array], list[Array]]:  # fmt: skip
         """Return the output, the per-application hidden states and the attentions.
 
         ``head_mask`` is ``(num_hidden_layers, ...)``: row ``i`` for application ``i``.
@@ -371,14 +358,10 @@ class AlbertEncoder(AlbertLayerBase):
 
     @nn.compact
     def __call__(
-        self,
-        embeddings: Array,
-        attention_bias: Array | None,
-        head_mask: Array | None,
-        deterministic: bool = True,
-        output_attentions: bool = False,
+        self, embeddings: Array, attention_bias: Array | None, head_mask: Array | None,
+        deterministic: bool = True, output_attentions: bool = False,
         output_hidden_states: bool = False,
-    ) -> FlaxBaseModelOutputWithPooling:
+    ) -> FlaxBaseModelOutputWithPooling:  # fmt: skip
         """Encode ``(batch, seq, E)`` embeddings."""
         hidden_states = self.dense(self.config.hidden_size, "embedding_hidden_mapping_in")(
             embeddings

@@ -143,13 +143,10 @@ class AlbertEmbeddings(AlbertLayerBase):
         self.LayerNorm.build((None, None, self.config.embedding_size))
 
     def call(
-        self,
-        input_ids: tf.Tensor | None = None,
-        token_type_ids: tf.Tensor | None = None,
-        position_ids: tf.Tensor | None = None,
-        inputs_embeds: tf.Tensor | None = None,
+        self, input_ids: tf.Tensor | None = None, token_type_ids: tf.Tensor | None = None,
+        position_ids: tf.Tensor | None = None, inputs_embeds: tf.Tensor | None = None,
         training: bool = False,
-    ) -> tf.Tensor:
+    ) -> tf.Tensor:  # fmt: skip
         """``(batch, seq)`` ids (or ``(batch, seq, E)`` embeddings) -> ``(batch, seq, E)``."""
         if inputs_embeds is None:
             inputs_embeds = self.word_embeddings(input_ids)
@@ -191,12 +188,9 @@ class AlbertAttention(AlbertLayerBase):
         return tf.transpose(x, [0, 2, 1, 3])
 
     def call(
-        self,
-        hidden_states: tf.Tensor,
-        attention_mask: tf.Tensor | None = None,
-        head_mask: tf.Tensor | None = None,
-        training: bool = False,
-    ) -> tuple[tf.Tensor, tf.Tensor]:
+        self, hidden_states: tf.Tensor, attention_mask: tf.Tensor | None = None,
+        head_mask: tf.Tensor | None = None, training: bool = False,
+    ) -> tuple[tf.Tensor, tf.Tensor]:  # fmt: skip
         """Return the layer-normed attention output and the attention probabilities.
 
         ``attention_mask`` is additive, broadcastable to ``(batch, heads, seq,
@@ -247,12 +241,9 @@ class AlbertLayer(AlbertLayerBase):
         self.full_layer_layer_norm.build((None, None, h))
 
     def call(
-        self,
-        hidden_states: tf.Tensor,
-        attention_mask: tf.Tensor | None = None,
-        head_mask: tf.Tensor | None = None,
-        training: bool = False,
-    ) -> tuple[tf.Tensor, tf.Tensor]:
+        self, hidden_states: tf.Tensor, attention_mask: tf.Tensor | None = None,
+        head_mask: tf.Tensor | None = None, training: bool = False,
+    ) -> tuple[tf.Tensor, tf.Tensor]:  # fmt: skip
         """Return the layer output and the attention probabilities."""
         attention_output, probs = self.attention(
             hidden_states, attention_mask, head_mask, training=training
@@ -278,12 +269,9 @@ class AlbertLayerGroup(keras.layers.Layer):
             layer.build()
 
     def call(
-        self,
-        hidden_states: tf.Tensor,
-        attention_mask: tf.Tensor | None = None,
-        head_mask: tf.Tensor | None = None,
-        training: bool = False,
-    ) -> tuple[tf.Tensor, list[tf.Tensor]]:
+        self, hidden_states: tf.Tensor, attention_mask: tf.Tensor | None = None,
+        head_mask: tf.Tensor | None = None, training: bool = False,
+    ) -> tuple[tf.Tensor, list[tf.Tensor]]:  # fmt: skip
         """Run every inner layer (all with ``head_mask``); return the output and the list of
         attention probabilities."""
         attentions = []
@@ -316,12 +304,9 @@ class AlbertTransformer(AlbertLayerBase):
             group.build()
 
     def call(
-        self,
-        embeddings: tf.Tensor,
-        attention_mask: tf.Tensor | None = None,
-        head_mask: tf.Tensor | None = None,
-        training: bool = False,
-    ) -> tuple[tf.Tensor, list[tf.Tensor], list[tf.Tensor]]:
+        self, embeddings: tf.Tensor, attention_mask: tf.Tensor | None = None,
+        head_mask: tf.Tensor | None = None, training: bool = False,
+    ) -> tuple[tf.Tensor, list[tf.Tensor], list[tf.Tensor]]:  # fmt: skip
         """Encode ``(batch, seq, E)`` embeddings.
 
         ``head_mask`` is 5-D with one row per layer application (or a single row for all).
