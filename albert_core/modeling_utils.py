@@ -3,18 +3,14 @@
 Nothing here imports torch, tensorflow or jax. A backend computes cheap summaries of its
 tensors (a shape, a minimum and a maximum) and hands them to these functions, so the
 error messages and the rules (which index is checked against which config field, how the
-classification problem type is inferred, how a head mask is laid out) are written once;
-so is the framework-neutral half of every ``from_pretrained`` (:func:`load_checkpoint`,
-:func:`loaded_model`).
+classification problem type is inferred, how a head mask is laid out) are written once.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from albert_core import checkpoints
 from albert_core.config import AlbertConfig
 
 #: Integer inputs that index an embedding table -> the config field that sizes the table.
@@ -138,40 +134,3 @@ def call_arguments(frame: Mapping[str, Any]) -> dict[str, Any]:
     keyword arguments of the shared implementation it hands over to (``self`` and
     ``__class__`` left out)."""
     return {k: v for k, v in frame.items() if k not in ("self", "__class__")}
-
-
-def load_checkpoint(
-    name_or_path: str | os.PathLike[str],
-    head: str,
-    *,
-    config: AlbertConfig | None,
-    revision: str | None,
-    cache_dir: str | os.PathLike[str] | None,
-    strict: bool,
-    fmt: str | None,
-    **config_overrides: Any,
-) -> checkpoints.LoadedCheckpoint:
-    """What every backend's ``from_pretrained`` starts with: the config (the checkpoint's,
-    or ``config``) with ``config_overrides`` applied, then
-    :func:`albert_core.checkpoints.load_pretrained` for ``head``."""
-    if config is None and config_overrides:
-        config = AlbertConfig.from_pretrained(
-            name_or_path, revision=revision, cache_dir=cache_dir, **config_overrides
-        )
-    elif config is not None and config_overrides:
-        config = config.copy(**config_overrides)
-    return checkpoints.load_pretrained(
-        name_or_path, head, config=config, revision=revision, fmt=fmt, strict=strict,
-        cache_dir=cache_dir,
-    )
-
-
-def loaded_model(
-    model: Any, loaded: checkpoints.LoadedCheckpoint, output_loading_info: bool
-) -> Any:
-    """What every backend's ``from_pretrained`` ends with: ``loaded``'s report kept as
-    ``model.loading_report``; ``(model, loading info)`` when ``output_loading_info``."""
-    model.loading_report = loaded.report
-    if output_loading_info:
-        return model, loaded.report.loading_info()
-    return model

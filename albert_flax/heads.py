@@ -45,16 +45,12 @@ class AlbertHeadModule(AlbertLayerBase):
     @nn.compact
     def __call__(
         self,
-        input_ids: Array | None = None,
-        attention_mask: Array | None = None,
-        token_type_ids: Array | None = None,
-        position_ids: Array | None = None,
-        head_mask: Array | None = None,
-        inputs_embeds: Array | None = None,
-        deterministic: bool = True,
-        output_attentions: bool = False,
+        input_ids: Array | None = None, attention_mask: Array | None = None,
+        token_type_ids: Array | None = None, position_ids: Array | None = None,
+        head_mask: Array | None = None, inputs_embeds: Array | None = None,
+        deterministic: bool = True, output_attentions: bool = False,
         output_hidden_states: bool = False,
-    ) -> ModelOutput:
+    ) -> ModelOutput:  # fmt: skip
         """The head's scores (no loss); arguments as :meth:`AlbertModule.__call__`.
 
         Multiple choice takes ``(batch, num_choices, seq)`` inputs (``inputs_embeds``

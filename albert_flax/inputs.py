@@ -52,15 +52,9 @@ def as_array(value: Any) -> Any:
 
 
 def check_inputs(
-    config: AlbertConfig,
-    rank: int,
-    input_ids: Any,
-    attention_mask: Any,
-    token_type_ids: Any,
-    position_ids: Any,
-    head_mask: Any,
-    inputs_embeds: Any,
-) -> tuple[int, ...]:
+    config: AlbertConfig, rank: int, input_ids: Any, attention_mask: Any, token_type_ids: Any,
+    position_ids: Any, head_mask: Any, inputs_embeds: Any,
+) -> tuple[int, ...]:  # fmt: skip
     """Check the model inputs of rank ``rank`` (3 for multiple choice); return their shape."""
     mu.check_inputs_given(input_ids is not None, inputs_embeds is not None)
     dims = "(batch, num_choices, seq" if rank == 3 else "(batch, seq"
@@ -157,16 +151,9 @@ def check_labels(
 
 
 def complete_inputs(
-    config: AlbertConfig,
-    dtype: Any,
-    shape: tuple[int, ...],
-    input_ids: Any,
-    attention_mask: Any,
-    token_type_ids: Any,
-    position_ids: Any,
-    head_mask: Any,
-    inputs_embeds: Any,
-) -> dict[str, Any]:
+    config: AlbertConfig, dtype: Any, shape: tuple[int, ...], input_ids: Any, attention_mask: Any,
+    token_type_ids: Any, position_ids: Any, head_mask: Any, inputs_embeds: Any,
+) -> dict[str, Any]:  # fmt: skip
     """Fill in the optional inputs with their defaults, as arrays of fixed shape.
 
     An omitted mask, token type, position or head mask has the same effect as its

@@ -33,7 +33,8 @@ import jax
 import jax.numpy as jnp
 
 from albert_core import modeling_utils as mu
-from albert_core.config import ACTIVATIONS, AlbertConfig
+from albert_core.activations import activation_table, lookup_activation
+from albert_core.config import AlbertConfig
 from albert_flax.options import AlbertOptions
 from albert_flax.outputs import FlaxBaseModelOutputWithPooling
 
@@ -42,34 +43,24 @@ Dtype = Any
 
 # ============================================================================ activations
 #: Activation name -> function, one per entry of :data:`albert_core.config.ACTIVATIONS`.
-ACT_FNS: dict[str, Callable[[Array], Array]] = {
-    "gelu": lambda x: jax.nn.gelu(x, approximate=False),
-    "gelu_new": lambda x: jax.nn.gelu(x, approximate=True),
-    "gelu_fast": lambda x: jax.nn.gelu(x, approximate=True),
-    "gelu_pytorch_tanh": lambda x: jax.nn.gelu(x, approximate=True),
-    "quick_gelu": lambda x: x * jax.nn.sigmoid(1.702 * x),
-    "relu": jax.nn.relu,
-    "silu": jax.nn.silu,
-    "swish": jax.nn.silu,
-    "tanh": jnp.tanh,
-    "sigmoid": jax.nn.sigmoid,
-    "linear": lambda x: x,
-}
-
-if set(ACT_FNS) != set(ACTIVATIONS):  # pragma: no cover - guards against drift from the core
-    raise ImportError(
-        f"albert_flax activations {sorted(ACT_FNS)} differ from albert_core's {sorted(ACTIVATIONS)}"
-    )
+ACT_FNS: dict[str, Callable[[Array], Array]] = activation_table(
+    "albert_flax",
+    {
+        "gelu": lambda x: jax.nn.gelu(x, approximate=False),
+        "gelu_new": lambda x: jax.nn.gelu(x, approximate=True),
+        "quick_gelu": lambda x: x * jax.nn.sigmoid(1.702 * x),
+        "relu": jax.nn.relu,
+        "silu": jax.nn.silu,
+        "tanh": jnp.tanh,
+        "sigmoid": jax.nn.sigmoid,
+        "linear": lambda x: x,
+    },
+)
 
 
 def get_activation(name: str) -> Callable[[Array], Array]:
     """The function for activation ``name``; ValueError naming the choices otherwise."""
-    try:
-        return ACT_FNS[name]
-    except KeyError:
-        raise ValueError(
-            f"hidden_act={name!r} is not supported; choose one of {sorted(ACT_FNS)}"
-        ) from None
+    return lookup_activation(ACT_FNS, name)
 
 
 # ================================================================================= layers
@@ -196,12 +187,9 @@ class AlbertAttention(AlbertLayerBase):
 
     @nn.compact
     def __call__(
-        self,
-        hidden_states: Array,
-        attention_bias: Array | None,
-        head_mask: Array | None,
+        self, hidden_states: Array, attention_bias: Array | None, head_mask: Array | None,
         deterministic: bool = True,
-    ) -> tuple[Array, Array]:
+    ) -> tuple[Array, Array]:  # fmt: skip
         """Return the layer-normed attention output and the attention probabilities.
 
         ``attention_bias`` is additive, broadcastable to ``(batch, heads, seq, seq)``;
@@ -244,12 +232,9 @@ class AlbertLayer(AlbertLayerBase):
 
     @nn.compact
     def __call__(
-        self,
-        hidden_states: Array,
-        attention_bias: Array | None,
-        head_mask: Array | None,
+        self, hidden_states: Array, attention_bias: Array | None, head_mask: Array | None,
         deterministic: bool = True,
-    ) -> tuple[Array, Array]:
+    ) -> tuple[Array, Array]:  # fmt: skip
         """Return the layer output and the attention probabilities."""
         cfg = self.config
         attention_output, probs = AlbertAttention(cfg, self.options, name="attention")(
@@ -267,12 +252,9 @@ class AlbertLayerStack(AlbertLayerBase):
 
     @nn.compact
     def __call__(
-        self,
-        hidden_states: Array,
-        attention_bias: Array | None,
-        head_mask: Array | None,
+        self, hidden_states: Array, attention_bias: Array | None, head_mask: Array | None,
         deterministic: bool = True,
-    ) -> tuple[Array, list[Array]]:
+    ) -> tuple[Array, list[Array]]:  # fmt: skip
         """Run every inner layer; return the output and the list of attention probabilities."""
         attentions = []
         for k in range(self.config.inner_group_num):
@@ -319,14 +301,10 @@ class AlbertLayerGroups(AlbertLayerBase):
 
     @nn.compact
     def __call__(
-        self,
-        hidden_states: Array,
-        attention_bias: Array | None,
-        head_mask: Array | None,
-        deterministic: bool = True,
-        output_attentions: bool = False,
+        self, hidden_states: Array, attention_bias: Array | None, head_mask: Array | None,
+        deterministic: bool = True, output_attentions: bool = False,
         output_hidden_states: bool = False,
-    ) -> tuple[Array, list[Array], list[Array]]:
+    ) -> tuple[Array, list[Array], list[Array]]:  # fmt: skip
         """Return the output, the per-application hidden states and the attentions.
 
         ``head_mask`` is ``(num_hidden_layers, ...)``: row ``i`` for application ``i``.
@@ -381,14 +359,10 @@ class AlbertEncoder(AlbertLayerBase):
 
     @nn.compact
     def __call__(
-        self,
-        embeddings: Array,
-        attention_bias: Array | None,
-        head_mask: Array | None,
-        deterministic: bool = True,
-        output_attentions: bool = False,
+        self, embeddings: Array, attention_bias: Array | None, head_mask: Array | None,
+        deterministic: bool = True, output_attentions: bool = False,
         output_hidden_states: bool = False,
-    ) -> FlaxBaseModelOutputWithPooling:
+    ) -> FlaxBaseModelOutputWithPooling:  # fmt: skip
         """Encode ``(batch, seq, E)`` embeddings."""
         hidden_states = self.dense(self.config.hidden_size, "embedding_hidden_mapping_in")(
             embeddings

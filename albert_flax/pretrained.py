@@ -26,7 +26,6 @@ from albert_core import checkpoints, schema
 from albert_core.config import AlbertConfig
 from albert_core.heads import HEADS, HeadSpec
 from albert_core.model_output import ModelOutput
-from albert_core.modeling_utils import load_checkpoint, loaded_model
 from albert_core.schema import LoadReport
 from albert_flax import inputs, weights
 from albert_flax.forward import cached_forward
@@ -307,7 +306,7 @@ class FlaxAlbertPreTrainedModel:
             The model (and the loading info when asked). The
             :class:`albert_core.schema.LoadReport` is also kept as ``model.loading_report``.
         """
-        loaded = load_checkpoint(
+        loaded = checkpoints.load_pretrained(
             name_or_path, cls.head, config=config, revision=revision, cache_dir=cache_dir,
             strict=strict, fmt=fmt, **config_overrides,
         )  # fmt: skip
@@ -324,7 +323,7 @@ class FlaxAlbertPreTrainedModel:
         model.params = weights.arrays_to_params(
             loaded.arrays, loaded.config, cls.head, model.param_dtype, base=model.params
         )
-        return loaded_model(model, loaded, output_loading_info)
+        return loaded.attach(model, output_loading_info)
 
     def save_pretrained(
         self,

@@ -1,7 +1,8 @@
 """The activation functions named in :data:`albert_core.config.ACTIVATIONS`, in PyTorch.
 
 Each entry implements the formula written next to its name in ``ACTIVATIONS``; the set of
-names is exactly that of ``ACTIVATIONS`` (checked at import).
+names is exactly that of ``ACTIVATIONS`` (checked at import), the aliases of
+:data:`albert_core.activations.ACTIVATION_ALIASES` sharing their function.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from collections.abc import Callable
 import torch
 import torch.nn.functional as F
 
-from albert_core.config import ACTIVATIONS
+from albert_core.activations import activation_table, lookup_activation
 
 Activation = Callable[[torch.Tensor], torch.Tensor]
 
@@ -37,31 +38,21 @@ def linear(x: torch.Tensor) -> torch.Tensor:
 
 
 #: Activation name -> function.
-ACT_FNS: dict[str, Activation] = {
-    "gelu": gelu,
-    "gelu_new": gelu_tanh,
-    "gelu_fast": gelu_tanh,
-    "gelu_pytorch_tanh": gelu_tanh,
-    "quick_gelu": quick_gelu,
-    "relu": F.relu,
-    "silu": F.silu,
-    "swish": F.silu,
-    "tanh": torch.tanh,
-    "sigmoid": torch.sigmoid,
-    "linear": linear,
-}
-
-if set(ACT_FNS) != set(ACTIVATIONS):  # pragma: no cover - guards against drift from the core
-    raise ImportError(
-        f"albert_pt activations {sorted(ACT_FNS)} differ from albert_core's {sorted(ACTIVATIONS)}"
-    )
+ACT_FNS: dict[str, Activation] = activation_table(
+    "albert_pt",
+    {
+        "gelu": gelu,
+        "gelu_new": gelu_tanh,
+        "quick_gelu": quick_gelu,
+        "relu": F.relu,
+        "silu": F.silu,
+        "tanh": torch.tanh,
+        "sigmoid": torch.sigmoid,
+        "linear": linear,
+    },
+)
 
 
 def get_activation(name: str) -> Activation:
     """The function for activation ``name``; ValueError naming the choices otherwise."""
-    try:
-        return ACT_FNS[name]
-    except KeyError:
-        raise ValueError(
-            f"hidden_act={name!r} is not supported; choose one of {sorted(ACT_FNS)}"
-        ) from None
+    return lookup_activation(ACT_FNS, name)

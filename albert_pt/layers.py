@@ -53,12 +53,9 @@ class AlbertEmbeddings(nn.Module):
         self.dropout = nn.Dropout(config.hidden_dropout_prob)
 
     def forward(
-        self,
-        input_ids: torch.Tensor | None = None,
-        token_type_ids: torch.Tensor | None = None,
-        position_ids: torch.Tensor | None = None,
-        inputs_embeds: torch.Tensor | None = None,
-    ) -> torch.Tensor:
+        self, input_ids: torch.Tensor | None = None, token_type_ids: torch.Tensor | None = None,
+        position_ids: torch.Tensor | None = None, inputs_embeds: torch.Tensor | None = None,
+    ) -> torch.Tensor:  # fmt: skip
         """``(batch, seq)`` ids (or ``(batch, seq, E)`` embeddings) -> ``(batch, seq, E)``."""
         if inputs_embeds is None:
             inputs_embeds = self.word_embeddings(input_ids)
@@ -103,12 +100,9 @@ class AlbertAttention(nn.Module):
         return x.transpose(1, 2)
 
     def forward(
-        self,
-        hidden_states: torch.Tensor,
-        attention_mask: torch.Tensor | None = None,
-        head_mask: torch.Tensor | None = None,
-        output_attentions: bool = False,
-    ) -> tuple[torch.Tensor, torch.Tensor | None]:
+        self, hidden_states: torch.Tensor, attention_mask: torch.Tensor | None = None,
+        head_mask: torch.Tensor | None = None, output_attentions: bool = False,
+    ) -> tuple[torch.Tensor, torch.Tensor | None]:  # fmt: skip
         """Return the layer-normed attention output and, if asked, the probabilities.
 
         ``attention_mask`` is additive, broadcastable to ``(batch, heads, seq, seq)``;
@@ -163,12 +157,9 @@ class AlbertLayer(nn.Module):
         self.dropout = nn.Dropout(config.hidden_dropout_prob)
 
     def forward(
-        self,
-        hidden_states: torch.Tensor,
-        attention_mask: torch.Tensor | None = None,
-        head_mask: torch.Tensor | None = None,
-        output_attentions: bool = False,
-    ) -> tuple[torch.Tensor, torch.Tensor | None]:
+        self, hidden_states: torch.Tensor, attention_mask: torch.Tensor | None = None,
+        head_mask: torch.Tensor | None = None, output_attentions: bool = False,
+    ) -> tuple[torch.Tensor, torch.Tensor | None]:  # fmt: skip
         """Return the layer output and, if asked, the attention probabilities."""
         attention_output, probs = self.attention(
             hidden_states, attention_mask, head_mask, output_attentions
@@ -188,13 +179,10 @@ class AlbertLayerGroup(nn.Module):
         )
 
     def forward(
-        self,
-        hidden_states: torch.Tensor,
-        attention_mask: torch.Tensor | None = None,
-        head_mask: torch.Tensor | None = None,
-        output_attentions: bool = False,
+        self, hidden_states: torch.Tensor, attention_mask: torch.Tensor | None = None,
+        head_mask: torch.Tensor | None = None, output_attentions: bool = False,
         gradient_checkpointing: bool = False,
-    ) -> tuple[torch.Tensor, list[torch.Tensor]]:
+    ) -> tuple[torch.Tensor, list[torch.Tensor]]:  # fmt: skip
         """Run every inner layer; return the output and the list of attention probabilities.
 
         ``head_mask`` applies to every inner layer. With ``gradient_checkpointing`` each inner
@@ -233,13 +221,10 @@ class AlbertTransformer(nn.Module):
         self.gradient_checkpointing = False
 
     def forward(
-        self,
-        hidden_states: torch.Tensor,
-        attention_mask: torch.Tensor | None = None,
-        head_mask: torch.Tensor | None = None,
-        output_attentions: bool = False,
+        self, hidden_states: torch.Tensor, attention_mask: torch.Tensor | None = None,
+        head_mask: torch.Tensor | None = None, output_attentions: bool = False,
         output_hidden_states: bool = False,
-    ) -> BaseModelOutputWithPooling:
+    ) -> BaseModelOutputWithPooling:  # fmt: skip
         """Encode ``(batch, seq, E)`` embeddings; ``head_mask`` is 5-D, one row per layer
         application (or a single row for all)."""
         hidden_states = self.embedding_hidden_mapping_in(hidden_states)

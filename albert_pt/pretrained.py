@@ -18,7 +18,6 @@ from torch import nn
 
 from albert_core import checkpoints
 from albert_core.config import AlbertConfig
-from albert_core.modeling_utils import load_checkpoint, loaded_model
 from albert_core.schema import LoadReport
 from albert_pt import weights
 from albert_pt.layers import (
@@ -356,7 +355,7 @@ class AlbertPreTrainedModel(nn.Module):
             dtype = torch_dtype
         dtype = _resolve_dtype(dtype)
         target = _resolve_device(device)
-        loaded = load_checkpoint(
+        loaded = checkpoints.load_pretrained(
             name_or_path, cls.head, config=config, revision=revision, cache_dir=cache_dir,
             strict=strict, fmt=fmt, **config_overrides,
         )  # fmt: skip
@@ -374,7 +373,7 @@ class AlbertPreTrainedModel(nn.Module):
         if uncovered and not loaded.report.missing:  # pragma: no cover - schema/module drift
             raise RuntimeError(f"no value was loaded for {uncovered}")
         model.eval()
-        return loaded_model(model, loaded, output_loading_info)
+        return loaded.attach(model, output_loading_info)
 
     def save_pretrained(
         self, directory: str | os.PathLike[str], formats: Sequence[str] = ("safetensors",), *,

@@ -63,6 +63,26 @@ def layer_norm(config: AlbertConfig, name: str, dtype: Any) -> keras.layers.Laye
     )
 
 
+class AlbertLayerBase(keras.layers.Layer):
+    """A layer of the network: it keeps the config and makes its sub-layers in its dtype policy."""
+
+    def __init__(self, config: AlbertConfig, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.config = config
+
+    def make_dense(self, units: int, name: str, **kwargs: Any) -> keras.layers.Dense:
+        """A :func:`dense_layer` called ``name``, in this layer's dtype policy."""
+        return dense_layer(units, self.config, name, self.dtype_policy, **kwargs)
+
+    def make_layer_norm(self, name: str) -> keras.layers.LayerNormalization:
+        """A :func:`layer_norm` called ``name``, in this layer's dtype policy."""
+        return layer_norm(self.config, name, self.dtype_policy)
+
+    def make_dropout(self, rate: float) -> keras.layers.Dropout:
+        """A ``Dropout`` of ``rate``, in this layer's dtype policy."""
+        return keras.layers.Dropout(rate, dtype=self.dtype_policy)
+
+
 class AlbertEmbeddingTable(keras.layers.Layer):
     """One embedding table: ``ids -> rows``. Its variable is called ``variable_name``
     (``weight`` for the word table, as transformers' TF names it, else ``embeddings``)."""
@@ -94,16 +114,15 @@ class AlbertEmbeddingTable(keras.layers.Layer):
         return tf.cast(tf.gather(self.table, ids), self.compute_dtype)
 
 
-class AlbertEmbeddings(keras.layers.Layer):
+class AlbertEmbeddings(AlbertLayerBase):
     """Word + position + token-type embeddings of width ``embedding_size``, LayerNorm, dropout.
 
     Missing ``position_ids`` default to ``0..seq-1`` and missing ``token_type_ids`` to zeros.
     """
 
     def __init__(self, config: AlbertConfig, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
+        super().__init__(config, **kwargs)
         e, init, dtype = config.embedding_size, _initializer(config), self.dtype_policy
-        self.embedding_size = e
         self.word_embeddings = AlbertEmbeddingTable(
             config.vocab_size, e, init, "weight", name="word_embeddings", dtype=dtype
         )
@@ -113,24 +132,21 @@ class AlbertEmbeddings(keras.layers.Layer):
         self.position_embeddings = AlbertEmbeddingTable(
             config.max_position_embeddings, e, init, name="position_embeddings", dtype=dtype
         )
-        self.LayerNorm = layer_norm(config, "LayerNorm", dtype)
-        self.dropout = keras.layers.Dropout(config.hidden_dropout_prob, dtype=dtype)
+        self.LayerNorm = self.make_layer_norm("LayerNorm")
+        self.dropout = self.make_dropout(config.hidden_dropout_prob)
 
     def build(self, input_shape: Any = None) -> None:
         """Create the three tables and the LayerNorm."""
         self.word_embeddings.build()
         self.token_type_embeddings.build()
         self.position_embeddings.build()
-        self.LayerNorm.build((None, None, self.embedding_size))
+        self.LayerNorm.build((None, None, self.config.embedding_size))
 
     def call(
-        self,
-        input_ids: tf.Tensor | None = None,
-        token_type_ids: tf.Tensor | None = None,
-        position_ids: tf.Tensor | None = None,
-        inputs_embeds: tf.Tensor | None = None,
+        self, input_ids: tf.Tensor | None = None, token_type_ids: tf.Tensor | None = None,
+        position_ids: tf.Tensor | None = None, inputs_embeds: tf.Tensor | None = None,
         training: bool = False,
-    ) -> tf.Tensor:
+    ) -> tf.Tensor:  # fmt: skip
         """``(batch, seq)`` ids (or ``(batch, seq, E)`` embeddings) -> ``(batch, seq, E)``."""
         if inputs_embeds is None:
             inputs_embeds = self.word_embeddings(input_ids)
@@ -145,45 +161,36 @@ class AlbertEmbeddings(keras.layers.Layer):
         return self.dropout(self.LayerNorm(embeddings), training=training)
 
 
-class AlbertAttention(keras.layers.Layer):
+class AlbertAttention(AlbertLayerBase):
     """Multi-head self-attention with output projection, dropout, residual and LayerNorm.
 
     The softmax runs in float32 whatever the compute dtype.
     """
 
     def __init__(self, config: AlbertConfig, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        h, dtype = config.hidden_size, self.dtype_policy
-        self.hidden_size = h
-        self.num_attention_heads = config.num_attention_heads
-        self.head_dim = config.head_dim
-        self.query = dense_layer(h, config, "query", dtype)
-        self.key = dense_layer(h, config, "key", dtype)
-        self.value = dense_layer(h, config, "value", dtype)
-        self.dense = dense_layer(h, config, "dense", dtype)
-        self.LayerNorm = layer_norm(config, "LayerNorm", dtype)
-        self.attention_dropout = keras.layers.Dropout(
-            config.attention_probs_dropout_prob, dtype=dtype
-        )
-        self.output_dropout = keras.layers.Dropout(config.hidden_dropout_prob, dtype=dtype)
+        super().__init__(config, **kwargs)
+        h = config.hidden_size
+        self.query = self.make_dense(h, "query")
+        self.key = self.make_dense(h, "key")
+        self.value = self.make_dense(h, "value")
+        self.dense = self.make_dense(h, "dense")
+        self.LayerNorm = self.make_layer_norm("LayerNorm")
+        self.attention_dropout = self.make_dropout(config.attention_probs_dropout_prob)
+        self.output_dropout = self.make_dropout(config.hidden_dropout_prob)
 
     def build(self, input_shape: Any = None) -> None:
         """Create the four projections and the LayerNorm."""
-        for layer in (self.query, self.key, self.value, self.dense):
-            layer.build((None, None, self.hidden_size))
-        self.LayerNorm.build((None, None, self.hidden_size))
+        for layer in (self.query, self.key, self.value, self.dense, self.LayerNorm):
+            layer.build((None, None, self.config.hidden_size))
 
     def _split_heads(self, x: tf.Tensor, batch: tf.Tensor, seq: tf.Tensor) -> tf.Tensor:
-        x = tf.reshape(x, [batch, seq, self.num_attention_heads, self.head_dim])
+        x = tf.reshape(x, [batch, seq, self.config.num_attention_heads, self.config.head_dim])
         return tf.transpose(x, [0, 2, 1, 3])
 
     def call(
-        self,
-        hidden_states: tf.Tensor,
-        attention_mask: tf.Tensor | None = None,
-        head_mask: tf.Tensor | None = None,
-        training: bool = False,
-    ) -> tuple[tf.Tensor, tf.Tensor]:
+        self, hidden_states: tf.Tensor, attention_mask: tf.Tensor | None = None,
+        head_mask: tf.Tensor | None = None, training: bool = False,
+    ) -> tuple[tf.Tensor, tf.Tensor]:  # fmt: skip
         """Return the layer-normed attention output and the attention probabilities.
 
         ``attention_mask`` is additive, broadcastable to ``(batch, heads, seq,
@@ -195,7 +202,7 @@ class AlbertAttention(keras.layers.Layer):
         key = self._split_heads(self.key(hidden_states), batch, seq)
         value = self._split_heads(self.value(hidden_states), batch, seq)
         scores = tf.matmul(query, key, transpose_b=True)
-        scores = float32(scores) / float(np.sqrt(self.head_dim))
+        scores = float32(scores) / float(np.sqrt(self.config.head_dim))
         if attention_mask is not None:
             scores = scores + float32(attention_mask)  # Keras may have autocast it
         probs = tf.cast(tf.nn.softmax(scores, axis=-1), self.compute_dtype)
@@ -203,12 +210,13 @@ class AlbertAttention(keras.layers.Layer):
         if head_mask is not None:
             probs = probs * tf.cast(head_mask, probs.dtype)
         context = tf.matmul(probs, value)
-        context = tf.reshape(tf.transpose(context, [0, 2, 1, 3]), [batch, seq, self.hidden_size])
+        context = tf.transpose(context, [0, 2, 1, 3])
+        context = tf.reshape(context, [batch, seq, self.config.hidden_size])
         projected = self.output_dropout(self.dense(context), training=training)
         return self.LayerNorm(hidden_states + projected), probs
 
 
-class AlbertLayer(keras.layers.Layer):
+class AlbertLayer(AlbertLayerBase):
     """One post-LN transformer layer: attention block, then feed-forward block.
 
     The feed-forward output passes through dropout before the residual, as in the original
@@ -216,31 +224,26 @@ class AlbertLayer(keras.layers.Layer):
     """
 
     def __init__(self, config: AlbertConfig, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        h, dtype = config.hidden_size, self.dtype_policy
-        self.hidden_size = h
-        self.intermediate_size = config.intermediate_size
-        self.attention = AlbertAttention(config, name="attention", dtype=dtype)
-        self.ffn = dense_layer(config.intermediate_size, config, "ffn", dtype)
-        self.ffn_output = dense_layer(h, config, "ffn_output", dtype)
-        self.full_layer_layer_norm = layer_norm(config, "full_layer_layer_norm", dtype)
+        super().__init__(config, **kwargs)
+        self.attention = AlbertAttention(config, name="attention", dtype=self.dtype_policy)
+        self.ffn = self.make_dense(config.intermediate_size, "ffn")
+        self.ffn_output = self.make_dense(config.hidden_size, "ffn_output")
+        self.full_layer_layer_norm = self.make_layer_norm("full_layer_layer_norm")
         self.activation = get_activation(config.hidden_act)
-        self.dropout = keras.layers.Dropout(config.hidden_dropout_prob, dtype=dtype)
+        self.dropout = self.make_dropout(config.hidden_dropout_prob)
 
     def build(self, input_shape: Any = None) -> None:
         """Create the attention block, the feed-forward block and the final LayerNorm."""
+        h = self.config.hidden_size
         self.attention.build()
-        self.ffn.build((None, None, self.hidden_size))
-        self.ffn_output.build((None, None, self.intermediate_size))
-        self.full_layer_layer_norm.build((None, None, self.hidden_size))
+        self.ffn.build((None, None, h))
+        self.ffn_output.build((None, None, self.config.intermediate_size))
+        self.full_layer_layer_norm.build((None, None, h))
 
     def call(
-        self,
-        hidden_states: tf.Tensor,
-        attention_mask: tf.Tensor | None = None,
-        head_mask: tf.Tensor | None = None,
-        training: bool = False,
-    ) -> tuple[tf.Tensor, tf.Tensor]:
+        self, hidden_states: tf.Tensor, attention_mask: tf.Tensor | None = None,
+        head_mask: tf.Tensor | None = None, training: bool = False,
+    ) -> tuple[tf.Tensor, tf.Tensor]:  # fmt: skip
         """Return the layer output and the attention probabilities."""
         attention_output, probs = self.attention(
             hidden_states, attention_mask, head_mask, training=training
@@ -266,12 +269,9 @@ class AlbertLayerGroup(keras.layers.Layer):
             layer.build()
 
     def call(
-        self,
-        hidden_states: tf.Tensor,
-        attention_mask: tf.Tensor | None = None,
-        head_mask: tf.Tensor | None = None,
-        training: bool = False,
-    ) -> tuple[tf.Tensor, list[tf.Tensor]]:
+        self, hidden_states: tf.Tensor, attention_mask: tf.Tensor | None = None,
+        head_mask: tf.Tensor | None = None, training: bool = False,
+    ) -> tuple[tf.Tensor, list[tf.Tensor]]:  # fmt: skip
         """Run every inner layer (all with ``head_mask``); return the output and the list of
         attention probabilities."""
         attentions = []
@@ -283,35 +283,30 @@ class AlbertLayerGroup(keras.layers.Layer):
         return hidden_states, attentions
 
 
-class AlbertTransformer(keras.layers.Layer):
+class AlbertTransformer(AlbertLayerBase):
     """The ``E -> H`` projection and ``num_hidden_layers`` applications of the shared groups."""
 
     def __init__(self, config: AlbertConfig, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        dtype = self.dtype_policy
-        self.embedding_size = config.embedding_size
+        super().__init__(config, **kwargs)
         self.layer_groups = config.layer_groups()
-        self.embedding_hidden_mapping_in = dense_layer(
-            config.hidden_size, config, "embedding_hidden_mapping_in", dtype
+        self.embedding_hidden_mapping_in = self.make_dense(
+            config.hidden_size, "embedding_hidden_mapping_in"
         )
         self.albert_layer_groups = [
-            AlbertLayerGroup(config, name=f"albert_layer_groups_._{g}", dtype=dtype)
+            AlbertLayerGroup(config, name=f"albert_layer_groups_._{g}", dtype=self.dtype_policy)
             for g in range(config.num_hidden_groups)
         ]
 
     def build(self, input_shape: Any = None) -> None:
         """Create the projection and every group."""
-        self.embedding_hidden_mapping_in.build((None, None, self.embedding_size))
+        self.embedding_hidden_mapping_in.build((None, None, self.config.embedding_size))
         for group in self.albert_layer_groups:
             group.build()
 
     def call(
-        self,
-        embeddings: tf.Tensor,
-        attention_mask: tf.Tensor | None = None,
-        head_mask: tf.Tensor | None = None,
-        training: bool = False,
-    ) -> tuple[tf.Tensor, list[tf.Tensor], list[tf.Tensor]]:
+        self, embeddings: tf.Tensor, attention_mask: tf.Tensor | None = None,
+        head_mask: tf.Tensor | None = None, training: bool = False,
+    ) -> tuple[tf.Tensor, list[tf.Tensor], list[tf.Tensor]]:  # fmt: skip
         """Encode ``(batch, seq, E)`` embeddings.
 
         ``head_mask`` is 5-D with one row per layer application (or a single row for all).
@@ -333,7 +328,7 @@ class AlbertTransformer(keras.layers.Layer):
         return hidden_states, all_hidden, all_attentions
 
 
-class AlbertMainLayer(keras.layers.Layer):
+class AlbertMainLayer(AlbertLayerBase):
     """The ALBERT encoder: embeddings, shared layer groups and (optionally) the tanh pooler.
 
     Every model keeps one under the name ``albert``. Its :meth:`call` checks the inputs
@@ -341,16 +336,13 @@ class AlbertMainLayer(keras.layers.Layer):
     """
 
     def __init__(self, config: AlbertConfig, add_pooling_layer: bool = True, **kwargs: Any):
-        super().__init__(**kwargs)
+        super().__init__(config, **kwargs)
         dtype = self.dtype_policy
-        self.config = config
         self.embeddings = AlbertEmbeddings(config, name="embeddings", dtype=dtype)
         self.encoder = AlbertTransformer(config, name="encoder", dtype=dtype)
         self.pooler = None
         if add_pooling_layer:
-            self.pooler = dense_layer(
-                config.hidden_size, config, "pooler", dtype, activation="tanh"
-            )
+            self.pooler = self.make_dense(config.hidden_size, "pooler", activation="tanh")
 
     def build(self, input_shape: Any = None) -> None:
         """Create every variable of the encoder."""
@@ -443,7 +435,7 @@ class AlbertMainLayer(keras.layers.Layer):
         )
 
 
-class AlbertMLMHead(keras.layers.Layer):
+class AlbertMLMHead(AlbertLayerBase):
     """Masked-LM head: dense ``H -> E``, activation, LayerNorm, then the decoder.
 
     The decoder multiplies by the word-embedding matrix it is given (the tie) and adds this
@@ -453,25 +445,22 @@ class AlbertMLMHead(keras.layers.Layer):
     """
 
     def __init__(self, config: AlbertConfig, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        dtype = self.dtype_policy
-        self.hidden_size = config.hidden_size
-        self.embedding_size = config.embedding_size
-        self.vocab_size = config.vocab_size
-        self.dense = dense_layer(config.embedding_size, config, "dense", dtype)
-        self.LayerNorm = layer_norm(config, "LayerNorm", dtype)
+        super().__init__(config, **kwargs)
+        self.dense = self.make_dense(config.embedding_size, "dense")
+        self.LayerNorm = self.make_layer_norm("LayerNorm")
         self.activation = get_activation(config.hidden_act)
         self.decoder = None
         if not config.tie_word_embeddings:
-            self.decoder = dense_layer(config.vocab_size, config, "decoder", dtype, use_bias=False)
+            self.decoder = self.make_dense(config.vocab_size, "decoder", use_bias=False)
 
     def build(self, input_shape: Any = None) -> None:
         """Create the bias, the dense layer, the LayerNorm and an untied decoder."""
-        self.bias = self.add_weight(name="bias", shape=(self.vocab_size,), initializer="zeros")
-        self.dense.build((None, None, self.hidden_size))
-        self.LayerNorm.build((None, None, self.embedding_size))
+        cfg = self.config
+        self.bias = self.add_weight(name="bias", shape=(cfg.vocab_size,), initializer="zeros")
+        self.dense.build((None, None, cfg.hidden_size))
+        self.LayerNorm.build((None, None, cfg.embedding_size))
         if self.decoder is not None:
-            self.decoder.build((None, self.embedding_size))
+            self.decoder.build((None, cfg.embedding_size))
 
     def call(self, hidden_states: tf.Tensor, word_embeddings: tf.Variable) -> tf.Tensor:
         """``(..., H)`` -> ``(..., vocab_size)`` float32 scores (``word_embeddings`` is
@@ -479,29 +468,27 @@ class AlbertMLMHead(keras.layers.Layer):
         x = self.LayerNorm(self.activation(self.dense(hidden_states)))
         # A 2-D matmul: the gradient of an ellipsis einsum w.r.t. the table materialises a
         # (vocab, E, batch, seq) tensor, which a 30k vocabulary cannot afford.
-        flat = tf.reshape(x, (-1, self.embedding_size))
+        flat = tf.reshape(x, (-1, self.config.embedding_size))
         if self.decoder is None:
             matrix = tf.cast(word_embeddings, self.compute_dtype)
             logits = tf.matmul(flat, matrix, transpose_b=True)
         else:
             logits = tf.matmul(flat, tf.cast(self.decoder.kernel, self.compute_dtype))
-        logits = tf.reshape(logits, tf.concat([tf.shape(x)[:-1], [self.vocab_size]], axis=0))
+        logits = tf.reshape(logits, tf.concat([tf.shape(x)[:-1], [self.config.vocab_size]], 0))
         return float32(logits) + float32(self.bias)
 
 
-class AlbertSOPHead(keras.layers.Layer):
+class AlbertSOPHead(AlbertLayerBase):
     """Sentence-order prediction: dropout and a linear ``classifier`` on the pooled output."""
 
     def __init__(self, config: AlbertConfig, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        dtype = self.dtype_policy
-        self.hidden_size = config.hidden_size
-        self.dropout = keras.layers.Dropout(mu.classifier_dropout(config), dtype=dtype)
-        self.classifier = dense_layer(config.num_labels, config, "classifier", dtype)
+        super().__init__(config, **kwargs)
+        self.dropout = self.make_dropout(mu.classifier_dropout(config))
+        self.classifier = self.make_dense(config.num_labels, "classifier")
 
     def build(self, input_shape: Any = None) -> None:
         """Create the classifier."""
-        self.classifier.build((None, self.hidden_size))
+        self.classifier.build((None, self.config.hidden_size))
 
     def call(self, pooled_output: tf.Tensor, training: bool = False) -> tf.Tensor:
         """``(batch, H)`` -> ``(batch, num_labels)`` float32 scores."""

@@ -20,7 +20,6 @@ import tensorflow as tf
 from albert_core import checkpoints
 from albert_core.config import AlbertConfig
 from albert_core.heads import HeadSpec, head_spec
-from albert_core.modeling_utils import load_checkpoint, loaded_model
 from albert_core.schema import LoadReport
 from albert_tf import weights
 from albert_tf.layers import FEATURE_NAMES, AlbertEmbeddingTable, AlbertMainLayer
@@ -343,13 +342,13 @@ class TFAlbertPreTrainedModel(keras.Model):
             The model (and the loading info when asked); the
             :class:`albert_core.LoadReport` is kept as ``model.loading_report``.
         """
-        loaded = load_checkpoint(
+        loaded = checkpoints.load_pretrained(
             name_or_path, cls.head, config=config, revision=revision, cache_dir=cache_dir,
             strict=strict, fmt=fmt, **config_overrides,
         )  # fmt: skip
         model = cls(loaded.config, dtype=dtype)
         weights.load_arrays(model, loaded.arrays)
-        return loaded_model(model, loaded, output_loading_info)
+        return loaded.attach(model, output_loading_info)
 
     def save_pretrained(
         self, directory: str | os.PathLike[str], formats: Sequence[str] = ("tf",), *,

@@ -21,6 +21,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import numpy as np
 
@@ -137,6 +138,14 @@ class LoadedCheckpoint:
     directory: Path
     format: str
 
+    def attach(self, model: Any, output_loading_info: bool = False) -> Any:
+        """What every backend's ``from_pretrained`` ends with: the report kept as
+        ``model.loading_report``; ``(model, loading info)`` when ``output_loading_info``."""
+        model.loading_report = self.report
+        if output_loading_info:
+            return model, self.report.loading_info()
+        return model
+
 
 def _weight_candidates() -> list[str]:
     names = []
@@ -187,18 +196,23 @@ def load_pretrained(
     fmt: str | None = None,
     strict: bool = True,
     cache_dir: str | os.PathLike[str] | None = None,
+    **config_overrides: Any,
 ) -> LoadedCheckpoint:
     """The shared first half of every backend's ``from_pretrained``.
 
-    Resolves ``name_or_path`` (directory or hub id), reads its config (unless given) and
-    weights, and aligns them with ``head``'s schema. With ``strict`` any missing, unexpected
-    or mis-shaped tensor raises :class:`albert_core.schema.WeightsMismatchError` listing them
-    all; otherwise missing/unexpected ones are reported in a warning. ``revision`` and
-    ``cache_dir`` (default: huggingface_hub's cache) apply to hub ids.
+    Resolves ``name_or_path`` (directory or hub id), reads its config (unless given; either
+    way with ``config_overrides`` applied) and weights, and aligns them with ``head``'s
+    schema. With ``strict`` any missing, unexpected or mis-shaped tensor raises
+    :class:`albert_core.schema.WeightsMismatchError` listing them all; otherwise
+    missing/unexpected ones are reported in a warning. ``revision`` and ``cache_dir``
+    (default: huggingface_hub's cache) apply to hub ids. The backend ends with
+    :meth:`LoadedCheckpoint.attach`.
     """
     directory = resolve_directory(name_or_path, revision=revision, fmt=fmt, cache_dir=cache_dir)
     if config is None:
-        config = AlbertConfig.from_pretrained(directory)
+        config = AlbertConfig.from_pretrained(directory, **config_overrides)
+    elif config_overrides:
+        config = config.copy(**config_overrides)
     present = detect_formats(directory)
     if not present:
         raise CheckpointError(
