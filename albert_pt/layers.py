@@ -12,7 +12,8 @@
 
 Module names are the canonical tensor names of :mod:`albert_core.schema` (transformers'
 PyTorch names), so checkpoints map one to one. The pooler and the task heads are assembled
-in :mod:`albert_pt.backbone` and :mod:`albert_pt.heads`.
+in :mod:`albert_pt.models` (:class:`~albert_pt.models.AlbertModel`) and
+:mod:`albert_pt.heads`.
 """
 
 from __future__ import annotations
