@@ -1,0 +1,1 @@
+"""Task data layer: readers, features and post-processing for fine-tuning, numpy out."""
