@@ -11,7 +11,8 @@ before a word (tokenizers whose offsets include it) starts at the word.
 With ``version_2`` (SQuAD v2.0) the null answer ``""`` competes, scored by ``[CLS]``'s
 start and end logits (its lowest score over the windows); the prediction is ``""`` when
 ``null score - best span score > null_score_diff_threshold``, and that difference is the
-example's null odds.
+example's null odds. An example with no span at all (an empty context) predicts ``""``,
+its null odds being the null score.
 """
 
 from __future__ import annotations
@@ -89,8 +90,8 @@ def postprocess_qa_predictions(examples: Sequence[QAExample], features: QAFeatur
     feature row, as wide as the rows (or wider).
 
     Raises:
-        ValueError: the logits do not fit the features, the features were made from other
-            examples, or a size is not a positive int.
+        ValueError: the logits do not fit the features, the features were not made from
+            these examples, or a size is not a positive int.
     """
     check_positive("n_best_size", n_best_size)
     check_positive("max_answer_length", max_answer_length)
@@ -109,6 +110,10 @@ def postprocess_qa_predictions(examples: Sequence[QAExample], features: QAFeatur
                              "which is not at its place in examples: make the features of "
                              "these examples")
         rows_of[index].append(row)
+    for example, rows in zip(examples, rows_of, strict=True):
+        if not rows:
+            raise ValueError(f"example {example.id!r} has no feature rows: make the features "
+                             "of these examples")
     out = QAPredictions({}, {}, {} if version_2 else None)
     for example, rows in zip(examples, rows_of, strict=True):
         spans: dict[tuple[int, int], tuple[float, float, float]] = {}

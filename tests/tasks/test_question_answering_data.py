@@ -392,6 +392,8 @@ def test_postprocess_errors(tokenizer):
         postprocess_qa_predictions([example()], features, np.zeros((2, 32)), end)
     with pytest.raises(ValueError, match="reads example 'capital', which is not at its place"):
         postprocess_qa_predictions([example("other")], features, start, end)
+    with pytest.raises(ValueError, match="example 'river' has no feature rows"):
+        postprocess_qa_predictions([example(), example("river")], features, start, end)
     with pytest.raises(ValueError, match="n_best_size must be a positive int"):
         postprocess_qa_predictions([example()], features, start, end, n_best_size=0)
     wider = logits_for(features, {PARIS: 1.0}, {PARIS + 5: 1.0}, width=40)
