@@ -17,6 +17,7 @@ from albert_core.pipelines.base import (
     softmax,
     windows,
 )
+from albert_core.tasks.qa_spans import rank_spans, strip_span
 
 #: One input: ``{"question", "context"}`` or a ``(question, context)`` tuple.
 QAInput = Mapping[str, str] | tuple[str, str]
@@ -140,7 +141,8 @@ class QuestionAnsweringPipeline(Pipeline):
         for (index, start, end, first), out in zip(plan, self._run(rows), strict=True):
             offsets = contexts[index]["offset_mapping"][start:end]
             null[index] = min(null[index], self._window_spans(
-                out["start_logits"], out["end_logits"], first, offsets, s, found[index]))
+                out["start_logits"], out["end_logits"], first, offsets, examples[index][1], s,
+                found[index]))
         results = []
         for (_, text), spans, empty in zip(examples, found, null, strict=True):
             answers = [{"score": score, "start": a, "end": b, "answer": text[a:b]}
@@ -191,7 +193,7 @@ class QuestionAnsweringPipeline(Pipeline):
 
     @staticmethod
     def _window_spans(start_logits: np.ndarray, end_logits: np.ndarray, first: int,
-                      offsets: list[tuple[int, int]], s: Mapping[str, Any],
+                      offsets: list[tuple[int, int]], context: str, s: Mapping[str, Any],
                       found: dict[tuple[int, int], float]) -> float:
         """Add the window's best spans to ``found``; return its empty-answer score."""
         n = len(offsets)
@@ -199,15 +201,11 @@ class QuestionAnsweringPipeline(Pipeline):
         p_start = softmax(start_logits[positions])
         p_end = softmax(end_logits[positions])
         scores = np.outer(p_start[1:], p_end[1:])
-        band = np.triu(np.tril(np.ones((n, n), dtype=bool), s["max_answer_len"] - 1))
-        candidates = np.flatnonzero(band)
-        ranked = candidates[np.argsort(-scores.flat[candidates], kind="stable")]
         taken: set[tuple[int, int]] = set()
-        for flat in ranked:
+        for i, j in rank_spans(scores, s["max_answer_len"]):
             if len(taken) == s["top_k"]:
                 break
-            i, j = divmod(int(flat), n)
-            span = (offsets[i][0], offsets[j][1])
+            span = strip_span(context, offsets[i][0], offsets[j][1])
             if span in taken:
                 continue
             taken.add(span)
