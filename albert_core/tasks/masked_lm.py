@@ -165,21 +165,15 @@ def masked_lm_features(
     data: str | os.PathLike[str] | Sequence[str] | Any,
     tokenizer: AlbertTokenizerBase | str | os.PathLike[str],
     *,
-    documents: str = "line",
-    line_by_line: bool = False,
-    text_column: str = "text",
-    split: str | None = None,
-    max_length: int = DEFAULT_MAX_LENGTH,
-    padding: str = "max_length",
     masked_lm_prob: float = 0.15,
     max_ngram: int = 3,
     seed: int = 0,
+    **options: Any,
 ) -> TaskFeatures:
-    """:func:`masked_lm_blocks` masked by :func:`mask_blocks`: features for ``masked-lm``."""
+    """:func:`masked_lm_blocks` (``options``: ``documents``, ``line_by_line``,
+    ``text_column``, ``split``, ``max_length``, ``padding``) masked by :func:`mask_blocks`:
+    features for ``masked-lm``."""
     tokenizer = load_tokenizer(tokenizer)
-    blocks = masked_lm_blocks(
-        data, tokenizer, documents=documents, line_by_line=line_by_line,
-        text_column=text_column, split=split, max_length=max_length, padding=padding,
-    )
+    blocks = masked_lm_blocks(data, tokenizer, **options)
     return mask_blocks(blocks, tokenizer, masked_lm_prob=masked_lm_prob, max_ngram=max_ngram,
                        seed=seed)

@@ -28,17 +28,8 @@ from albert_core.tasks.features import (
     load_tokenizer,
 )
 from albert_core.tasks.files import DataFormatError, Table, read_table
-from albert_core.tasks.text_classification import texts_of
+from albert_core.tasks.text_classification import check_text, texts_of
 from albert_core.tokenizers.base import AlbertTokenizerBase
-
-
-def _text(table: Table, index: int, column: str, value: Any) -> str:
-    if not isinstance(value, str):
-        raise DataFormatError(
-            f"{table.where(index)}: column {column!r} holds {value!r} "
-            f"({type(value).__name__}), not text"
-        )
-    return value
 
 
 def _swag_choices(table: Table) -> tuple[list[str], list[list[str]], list[list[str]]]:
@@ -49,7 +40,7 @@ def _swag_choices(table: Table) -> tuple[list[str], list[list[str]], list[list[s
         count = 0
         while f"ending{count}" in record:
             count += 1
-        endings = [_text(table, i, f"ending{j}", record[f"ending{j}"]) for j in range(count)]
+        endings = [check_text(table, i, f"ending{j}", record[f"ending{j}"]) for j in range(count)]
         choices.append([f"{seconds[i]} {ending}" for ending in endings])
         options.append(endings)
     return firsts, choices, options
@@ -72,7 +63,7 @@ def _generic_choices(table: Table) -> tuple[list[str], list[list[str]], list[lis
             raise DataFormatError(
                 f"{table.where(i)}: column 'choices' holds {row!r}, not a list of texts"
             )
-        texts = [_text(table, i, "choices", choice) for choice in row]
+        texts = [check_text(table, i, "choices", choice) for choice in row]
         options.append(texts)
         if questions is not None:
             texts = [f"{questions[i]} {choice}" for choice in texts]

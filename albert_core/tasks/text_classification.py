@@ -64,18 +64,19 @@ def text_columns(
     return others[0], (others[1] if len(others) > 1 else None)
 
 
+def check_text(table: Table, index: int, column: str, value: Any) -> str:
+    """``value`` (of record ``index``'s ``column``) if it is text, else an error naming it."""
+    if not isinstance(value, str):
+        raise DataFormatError(
+            f"{table.where(index)}: column {column!r} holds {value!r} "
+            f"({type(value).__name__}), not text"
+        )
+    return value
+
+
 def texts_of(table: Table, column: str) -> list[str]:
     """The values of a text column; a value that is not text is an error naming it."""
-    out = []
-    for i in range(len(table)):
-        value = table.value(i, column)
-        if not isinstance(value, str):
-            raise DataFormatError(
-                f"{table.where(i)}: column {column!r} holds {value!r} "
-                f"({type(value).__name__}), not text"
-            )
-        out.append(value)
-    return out
+    return [check_text(table, i, column, table.value(i, column)) for i in range(len(table))]
 
 
 def _number(text: str, kind: type) -> Any:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -166,3 +167,15 @@ def test_datasets_sequence_of_class_labels(tokenizer):
     result = token_classification_features(data, tokenizer, max_length=8)
     assert result.id2label == {0: "O", 1: "B-PER", 2: "I-PER"}
     assert [t for t in result["labels"][0].tolist() if t != IGNORE_INDEX] == [1, 2]
+
+
+def test_fast_tokenizer_and_model_directory_give_the_same_features(write, tokenizer):
+    from albert_core.tokenizers.fast import AlbertTokenizerFast
+
+    path = write("train.txt", CONLL)
+    slow = token_classification_features(path, tokenizer, max_length=16)
+    directory = Path(__file__).resolve().parents[1] / "fixtures" / "tiny-fill-mask"
+    for other in (AlbertTokenizerFast.from_pretrained(directory), directory):
+        features = token_classification_features(path, other, max_length=16)
+        for name, array in slow.arrays.items():
+            np.testing.assert_array_equal(features[name], array)
