@@ -126,10 +126,10 @@ def read_table(
     if _is_dataset(data):
         return _from_dataset(data, split)
     if isinstance(data, Sequence) and not isinstance(data, (str, bytes)):
-        records = [dict(_as_record(r, "records", i)) for i, r in enumerate(data)]
+        records = [dict(_as_record(r, "input", i)) for i, r in enumerate(data)]
         if not records:
             raise DataFormatError("no records given")
-        return Table(records, "records")
+        return Table(records, "input")
     path = Path(data)
     kind = format or FORMATS.get(path.suffix.lower())
     if kind not in FORMATS.values():

@@ -162,7 +162,7 @@ def test_bad_labels(write, tokenizer):
     with pytest.raises(DataFormatError, match=r"line 3: column 'label' holds '', not a label"):
         text_classification_features(write("a.csv", "text,label\na,1\nb,\n"), tokenizer)
     mixed = [{"text": "a", "label": "pos"}, {"text": "b", "label": 1}]
-    with pytest.raises(DataFormatError, match=r"mixes text labels \(records record 1: 'pos'\)"):
+    with pytest.raises(DataFormatError, match=r"mixes text labels \(input record 1: 'pos'\)"):
         text_classification_features(mixed, tokenizer)
     ragged = [{"text": "a", "label": ["x"]}, {"text": "b", "label": "x"}]
     with pytest.raises(DataFormatError, match="record 2: column 'label' holds 'x' where other"):
