@@ -8,4 +8,4 @@ cd "$(dirname "$0")/.."
 python3 -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip
 .venv/bin/python -m pip install -q "torch==2.13.0"
-.venv/bin/python -m pip install -q -e ".[torch,tf,flax,dev,tasks]"
+.venv/bin/python -m pip install -q -e ".[torch,tf,flax,dev,tasks,datasets]"
