@@ -53,16 +53,16 @@ def test_fast_matches_transformers(spiece_model_path, name):
     assert [out.sequence_ids(i) for i in range(rows)] == case["sequence_ids"]
 
 
-@pytest.mark.parametrize(
-    "name",
-    sorted(name for name, case in CASES.items()
-           if not case["kwargs"].get("return_offsets_mapping") and name not in FAST_ONLY),
-)
-def test_slow_gives_the_same_rows(spiece_model_path, name):
+@pytest.mark.parametrize("name", sorted(set(CASES) - FAST_ONLY))
+def test_slow_gives_the_same_rows_without_offsets(spiece_model_path, name):
     case = CASES[name]
-    out = call(AlbertTokenizer, spiece_model_path, case)
-    assert {key: plain(value) for key, value in out.items()} == case["output"]
+    kwargs = {key: value for key, value in case["kwargs"].items()
+              if key != "return_offsets_mapping"}
+    out = AlbertTokenizer(spiece_model_path, **case["init"])(*case["args"], **kwargs)
+    expected = {key: value for key, value in case["output"].items() if key != "offset_mapping"}
+    assert {key: plain(value) for key, value in out.items()} == expected
     assert [out.word_ids(i) for i in range(len(case["word_ids"]))] == case["word_ids"]
+    assert [out.sequence_ids(i) for i in range(len(case["word_ids"]))] == case["sequence_ids"]
 
 
 @pytest.mark.parametrize(
@@ -102,6 +102,26 @@ def test_overflow_keeps_the_batch_axis_and_makes_tensors(fast):
     assert out["overflow_to_sample_mapping"].tolist() == [0, 0, 0]
     first, second = out.word_ids(0), out.word_ids(1)
     assert first[1:5] == [0, 1, 2, 3] and second[1] == 3  # the stride token is shared
+
+
+@pytest.mark.parametrize("side", ["right", "left"])
+@pytest.mark.parametrize(("max_length", "stride"), [(5, 0), (6, 2), (9, 4), (40, 3)])
+def test_windows_cover_the_text_and_share_stride_tokens(spiece_model_path, side, max_length,
+                                                        stride):
+    tokenizer = AlbertTokenizerFast(spiece_model_path, truncation_side=side)
+    text = "a fairly long sentence, with commas, digits like 1,000 and unbelievable words"
+    whole = tokenizer(text, add_special_tokens=False)["input_ids"]
+    out = tokenizer(text, truncation=True, max_length=max_length, stride=stride,
+                    return_overflowing_tokens=True)
+    rows = [row[1:-1] for row in out["input_ids"]]
+    ranges = windows(len(whole), max_length - 2, stride, side)
+    assert rows == [whole[start:stop] for start, stop in ranges]
+    covered = sorted({index for start, stop in ranges for index in range(start, stop)})
+    assert covered == list(range(len(whole)))
+    for (start, stop), (next_start, next_stop) in zip(ranges, ranges[1:], strict=False):
+        shared = min(stop, next_stop) - max(start, next_start)
+        assert shared == stride or (side, next_start) == ("left", 0) and shared >= stride
+    assert out["overflow_to_sample_mapping"] == [0] * len(rows)
 
 
 def test_stride_must_fit_the_window(fast):
