@@ -27,6 +27,7 @@ from albert_core import hub
 from albert_core.backend import Backend
 from albert_core.config import AlbertConfig
 from albert_core.tokenizers import TOKENIZER_FILES
+from albert_core.tokenizers.alignment import strip_word_spaces
 
 #: Task -> the model head (a key of :data:`albert_core.schema.HEADS`) it runs.
 TASK_HEADS: dict[str, str] = {
@@ -205,7 +206,11 @@ class Pipeline:
         for index in range(len(texts)):
             row = {"input_ids": list(encoded["input_ids"][index])}
             if offsets:
-                row["offset_mapping"] = [tuple(o) for o in encoded["offset_mapping"][index]]
+                # Answers and entities start at their first character, not at the space
+                # before a word that the tokenizer's offsets include.
+                row["offset_mapping"] = strip_word_spaces(
+                    texts[index], [tuple(o) for o in encoded["offset_mapping"][index]]
+                )
             rows.append(row)
         return rows
 

@@ -11,6 +11,9 @@
 * :mod:`~albert_core.tokenizers.fast`: :class:`AlbertTokenizerFast`, the same ids on the
   ``tokenizers`` library (pipeline in :mod:`~albert_core.tokenizers.fast_pipeline`, offsets
   in :mod:`~albert_core.tokenizers.alignment`), with character offsets.
+* :mod:`~albert_core.tokenizers.overflow` (truncation into windows with a ``stride``, the rows
+  of a call) and :mod:`~albert_core.tokenizers.words` (``is_split_into_words`` inputs, word
+  indices), shared by both tokenizers.
 * :mod:`~albert_core.tokenizers.training`: :func:`train_tokenizer`, a new vocabulary.
 
 The names below are loaded on first use, so importing the package imports neither
@@ -27,7 +30,9 @@ __all__, __getattr__, __dir__ = lazy_attributes(
         "albert_core.tokenizers.sentencepiece": ("AlbertTokenizer",),
         "albert_core.tokenizers.fast": ("AlbertTokenizerFast",),
         "albert_core.tokenizers.base": ("AlbertTokenizerBase", "DEFAULT_MODEL_MAX_LENGTH"),
-        "albert_core.tokenizers.batch_encoding": ("BatchEncoding", "TENSOR_TYPES", "to_tensor"),
+        "albert_core.tokenizers.batch_encoding": (
+            "BatchEncoding", "TENSOR_TYPES", "TokenSpan", "to_tensor",
+        ),
         "albert_core.tokenizers.special_tokens": ("SPECIAL_TOKEN_NAMES", "SpecialToken"),
         "albert_core.tokenizers.padding": ("PADDING_STRATEGIES", "TRUNCATION_STRATEGIES"),
         "albert_core.tokenizers.text": (

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import re
 import unicodedata
 
-from .text import lower_per_character
+from .text import SPIECE_UNDERLINE, lower_per_character
 
 
 def preprocess_with_alignment(
@@ -47,7 +46,7 @@ def preprocess_with_alignment(
         while index < len(chars):
             if chars[index] + (chars[index + 1] if index + 1 < len(chars) else "") == pair:
                 merged_chars.append('"')
-                merged_spans.append((spans[index][0], spans[index + 1][1]))
+                merged_spans.append(spans[index + 1])  # as tokenizers' Replace: the last one
                 index += 2
             else:
                 merged_chars.append(chars[index])
@@ -90,13 +89,47 @@ def source_ends(text: str, starts: list[int]) -> list[int]:
     return ends
 
 
-_QUOTE_PAIR = re.compile("``|''")
+def include_word_spaces(
+    chunk: str, tokens: list[str], offsets: list[tuple[int, int]]
+) -> list[tuple[int, int]]:
+    """Offsets as transformers' fast ALBERT tokenizer gives them: a word's ``▁`` is its space.
 
-
-def widen_quote_offsets(chunk: str, offsets: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Make a ``"`` that replaced ````` `` ````` or ``''`` cover both original characters.
-
-    ``tokenizers``' ``Replace`` aligns the replacement with the last replaced character only.
+    A piece starting with ``▁`` begins a word.  When characters no piece covers come before
+    it, the piece's span starts at the one that became the space (the last whitespace there,
+    or after another piece the last of them, e.g. a U+200B); a lone ``▁`` covers just that
+    character.  This is how the ``Metaspace`` pre-tokenizer of ``tokenizers`` aligns it.
     """
-    seconds = {match.start() + 1 for match in _QUOTE_PAIR.finditer(chunk)}
-    return [(start - 1 if start in seconds else start, end) for start, end in offsets]
+    out = list(offsets)
+    previous_end: int | None = None
+    for index, (token, (start, end)) in enumerate(zip(tokens, offsets, strict=True)):
+        gap_start = previous_end or 0
+        previous_end = end if previous_end is None else max(previous_end, end)
+        if not token.startswith(SPIECE_UNDERLINE) or start <= gap_start:
+            continue
+        spaces = [position for position in range(gap_start, start) if chunk[position].isspace()]
+        if spaces:
+            space = spaces[-1]
+        elif index > 0:
+            space = start - 1
+        else:
+            continue
+        out[index] = (space, space + 1 if token == SPIECE_UNDERLINE else end)
+    return out
+
+
+def strip_word_spaces(text: str, offsets: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Offsets without the leading whitespace :func:`include_word_spaces` adds.
+
+    A span of whitespace only (a lone ``▁``) becomes the first character of its word.
+    """
+    out = []
+    for start, end in offsets:
+        if start < end and text[start].isspace():
+            while start < end and text[start].isspace():
+                start += 1
+            if start == end:
+                while start < len(text) and text[start].isspace():
+                    start += 1
+                end = min(start + 1, len(text))
+        out.append((start, end))
+    return out

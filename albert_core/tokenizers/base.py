@@ -34,7 +34,8 @@ from .inputs import (
     normalise_inputs,
     to_list,
 )
-from .padding import pad_examples, resolve_strategies, truncation_amounts
+from .overflow import build_rows
+from .padding import TOKEN_INFO_KEYS, pad_examples, resolve_strategies
 from .special_tokens import (
     SPECIAL_TOKEN_NAMES,
     SpecialToken,
@@ -42,6 +43,7 @@ from .special_tokens import (
     special_token_property,
 )
 from .text import SPIECE_UNDERLINE, clean_up_tokenization, is_digit_comma_piece, lower_outside
+from .words import join_words, normalise_word_inputs, text_word_ids
 
 DEFAULT_MODEL_MAX_LENGTH = 512
 """Maximum sequence length of the released ALBERT checkpoints."""
@@ -53,6 +55,7 @@ class EncodedText(NamedTuple):
     ids: list[int]
     tokens: list[str]
     offsets: list[tuple[int, int]] | None
+    words: list[int | None] | None = None
 
 
 class AlbertTokenizerBase:
@@ -66,6 +69,8 @@ class AlbertTokenizerBase:
     vocab_files_names: ClassVar[dict[str, str]] = {"vocab_file": VOCAB_FILE_NAME}
     model_input_names: ClassVar[list[str]] = ["input_ids", "token_type_ids", "attention_mask"]
     supports_offsets: ClassVar[bool] = False
+    pair_truncation: ClassVar[str] = "python"
+    """How ``longest_first`` splits a pair: "python" or "tokenizers" (see ``overflow``)."""
     config_class_name: ClassVar[str] = "AlbertTokenizer"
 
     bos_token = special_token_property("bos_token")
@@ -93,6 +98,7 @@ class AlbertTokenizerBase:
         pieces: Sequence[str],
         *,
         control_ids: Iterable[int],
+        user_defined_ids: Iterable[int] = (),
         unk_id: int,
         unk_surface: str,
         do_lower_case: bool,
@@ -108,6 +114,7 @@ class AlbertTokenizerBase:
         self._pieces = list(pieces)
         self._piece_to_id = {piece: index for index, piece in enumerate(self._pieces)}
         self._control_ids = frozenset(control_ids)
+        self._user_defined_ids = frozenset(user_defined_ids)
         self._unk_id = int(unk_id)
         self._unk_surface = unk_surface
         self._digit_comma_ids = frozenset(
@@ -262,14 +269,17 @@ class AlbertTokenizerBase:
             if content is None:
                 continue
             token = self._special_by_content[content]
+            # The token's span takes the whitespace it swallows, as in transformers' offsets.
             if token.rstrip and position + 1 < len(spans):
                 right = spans[position + 1]
                 while right[0] < right[1] and text[right[0]].isspace():
                     right[0] += 1
+                spans[position][1] = right[0]
             if token.lstrip and position > 0:
                 left = spans[position - 1]
                 while left[1] > left[0] and text[left[1] - 1].isspace():
                     left[1] -= 1
+                spans[position][0] = left[1]
         return [(start, end, content) for start, end, content in spans if end > start]
 
     def _encode_texts(self, texts: list[str], with_offsets: bool) -> list[EncodedText]:
@@ -287,23 +297,31 @@ class AlbertTokenizerBase:
             plans.append(plan)
         encoded_chunks = self._encode_chunks(chunks, with_offsets) if chunks else []
         results = []
-        for plan in plans:
+        for text, plan in zip(texts, plans, strict=True):
             ids: list[int] = []
             tokens: list[str] = []
             offsets: list[tuple[int, int]] | None = [] if with_offsets else None
+            special: list[bool] = []
             for start, end, chunk_index, content in plan:
                 if chunk_index is None:
                     ids.append(self._piece_to_id[content])
                     tokens.append(content)
+                    special.append(True)
                     if offsets is not None:
                         offsets.append((start, end))
                     continue
                 chunk = encoded_chunks[chunk_index]
                 ids.extend(chunk.ids)
                 tokens.extend(chunk.tokens)
+                # transformers matches these symbols in the original text only (not a '"'
+                # that normalisation made from ``).
+                special.extend(
+                    index in self._user_defined_ids and piece in text[start:end]
+                    for index, piece in zip(chunk.ids, chunk.tokens, strict=True)
+                )
                 if offsets is not None:
                     offsets.extend((start + a, start + b) for a, b in chunk.offsets)
-            results.append(EncodedText(ids, tokens, offsets))
+            results.append(EncodedText(ids, tokens, offsets, text_word_ids(tokens, special)))
         return results
 
     # -- model inputs --------------------------------------------------------------------------
@@ -383,42 +401,45 @@ class AlbertTokenizerBase:
         set and ``padding`` off, truncation defaults to "longest_first", as in transformers).
         A single text returns flat lists, or tensors with a batch axis of 1 when
         ``return_tensors`` ("np", "pt", "tf", "jax") is given.
+
+        With ``is_split_into_words=True`` a sequence is a list of words (offsets are then
+        relative to each word).  With ``return_overflowing_tokens=True`` every window of a
+        truncated example is a row (consecutive windows share ``stride`` tokens) and
+        ``overflow_to_sample_mapping`` gives each row's example; the output is then always
+        batched.  Rows, windows and offsets are those of transformers' fast tokenizer (see
+        :mod:`~albert_core.tokenizers.overflow`); the result's ``word_ids(i)`` and
+        ``sequence_ids(i)`` describe the tokens of row ``i``.
         """
-        if stride:
-            raise NotImplementedError(
-                "stride (overflowing windows) is not supported by ALBERT tokenizers; "
-                "split long texts yourself"
-            )
-        if return_overflowing_tokens:
-            raise NotImplementedError("return_overflowing_tokens is not supported")
-        if is_split_into_words:
-            raise NotImplementedError(
-                "is_split_into_words is not supported; pass the text as a string"
-            )
         if return_offsets_mapping and not self.supports_offsets:
             raise NotImplementedError(
                 "return_offsets_mapping is not available with the Python (sentencepiece) "
                 f"tokenizer {type(self).__name__}; use AlbertTokenizerFast instead"
             )
+        if isinstance(stride, bool) or not is_int(stride) or stride < 0:
+            raise ValueError(f"stride must be an int >= 0, got {stride!r}")
         if return_tensors is not None:
             return_tensors = check_tensor_type(return_tensors)
-        is_batched, firsts, seconds = normalise_inputs(text, text_pair)
         padding_strategy, truncation_strategy, max_length = resolve_strategies(
             padding, truncation, max_length, pad_to_multiple_of, self.model_max_length
         )
         side = self.padding_side if padding_side is None else check_side(
             padding_side, "padding_side"
         )
-
-        to_encode = firsts + [second for second in seconds if second is not None]
-        encoded = iter(self._encode_texts(to_encode, with_offsets=return_offsets_mapping))
-        encoded_firsts = [next(encoded) for _ in firsts]
-        encoded_seconds = [None if second is None else next(encoded) for second in seconds]
-
-        examples = [
-            self._build_example(first, second, add_special_tokens, truncation_strategy, max_length)
-            for first, second in zip(encoded_firsts, encoded_seconds, strict=True)
-        ]
+        encoded_firsts, encoded_seconds, is_batched = self._encode_inputs(
+            text, text_pair, is_split_into_words, return_offsets_mapping
+        )
+        rows: list[dict[str, list[Any]]] = []
+        sample_mapping: list[int] = []
+        for index, (first, second) in enumerate(
+            zip(encoded_firsts, encoded_seconds, strict=True)
+        ):
+            example_rows = build_rows(
+                self, first, second, add_special_tokens=add_special_tokens,
+                strategy=truncation_strategy, max_length=max_length, stride=int(stride),
+                overflowing=return_overflowing_tokens,
+            )
+            rows.extend(example_rows)
+            sample_mapping.extend([index] * len(example_rows))
         keys = ["input_ids"]
         if return_token_type_ids is None or return_token_type_ids:
             keys.append("token_type_ids")
@@ -428,10 +449,31 @@ class AlbertTokenizerBase:
             keys.append("special_tokens_mask")
         if return_offsets_mapping:
             keys.append("offset_mapping")
+        extra = {"overflow_to_sample_mapping": sample_mapping} if return_overflowing_tokens else {}
         return self._batch_encoding(
-            examples, keys, padding_strategy, max_length, pad_to_multiple_of, side, is_batched,
-            return_tensors,
+            rows, [*keys, *TOKEN_INFO_KEYS], padding_strategy, max_length, pad_to_multiple_of,
+            side, is_batched or return_overflowing_tokens, return_tensors, extra,
         )
+
+    def _encode_inputs(
+        self, text: Any, text_pair: Any, is_split_into_words: bool, with_offsets: bool
+    ) -> tuple[list[EncodedText], list[EncodedText | None], bool]:
+        """Encode the first and second sequences of every example (plain or pre-split)."""
+        if not is_split_into_words:
+            is_batched, firsts, seconds = normalise_inputs(text, text_pair)
+            to_encode = firsts + [second for second in seconds if second is not None]
+            encoded = iter(self._encode_texts(to_encode, with_offsets=with_offsets))
+            encoded_firsts = [next(encoded) for _ in firsts]
+            encoded_seconds = [None if second is None else next(encoded) for second in seconds]
+            return encoded_firsts, encoded_seconds, is_batched
+        is_batched, word_firsts, word_seconds = normalise_word_inputs(text, text_pair)
+        sequences = word_firsts + [words for words in word_seconds if words is not None]
+        flat = [word for words in sequences for word in words]
+        encoded_words = iter(self._encode_texts(flat, with_offsets=with_offsets))
+        joined = iter([join_words([next(encoded_words) for _ in words]) for words in sequences])
+        encoded_firsts = [next(joined) for _ in word_firsts]
+        encoded_seconds = [None if words is None else next(joined) for words in word_seconds]
+        return encoded_firsts, encoded_seconds, is_batched
 
     def encode_plus(self, text: Any, text_pair: Any = None, **kwargs: Any) -> BatchEncoding:
         """Alias of :meth:`__call__` for a single example (transformers compatibility)."""
@@ -473,62 +515,6 @@ class AlbertTokenizerBase:
             return_token_type_ids=False,
             return_attention_mask=False,
         )["input_ids"]
-
-    def _build_example(
-        self,
-        first: EncodedText,
-        second: EncodedText | None,
-        add_special_tokens: bool,
-        truncation_strategy: str,
-        max_length: int | None,
-    ) -> dict[str, list[Any]]:
-        ids_a, ids_b = list(first.ids), None if second is None else list(second.ids)
-        offsets_a = None if first.offsets is None else list(first.offsets)
-        offsets_b = None if second is None or second.offsets is None else list(second.offsets)
-        if truncation_strategy != "do_not_truncate" and max_length is not None:
-            total = len(ids_a) + (len(ids_b) if ids_b is not None else 0)
-            if add_special_tokens:
-                total += self.num_special_tokens_to_add(pair=ids_b is not None)
-            excess = total - max_length
-            if excess > 0:
-                cut_a, cut_b = truncation_amounts(
-                    len(ids_a), None if ids_b is None else len(ids_b), excess, truncation_strategy
-                )
-                ids_a, offsets_a = self._cut(ids_a, cut_a), self._cut(offsets_a, cut_a)
-                if ids_b is not None:
-                    ids_b, offsets_b = self._cut(ids_b, cut_b), self._cut(offsets_b, cut_b)
-
-        with_offsets = offsets_a is not None
-        if add_special_tokens:
-            input_ids = self.build_inputs_with_special_tokens(ids_a, ids_b)
-            token_type_ids = self.create_token_type_ids_from_sequences(ids_a, ids_b)
-            special_mask = self.get_special_tokens_mask(ids_a, ids_b)
-            if with_offsets:
-                offsets = [(0, 0)] + offsets_a + [(0, 0)]
-                if ids_b is not None:
-                    offsets += offsets_b + [(0, 0)]
-        else:
-            input_ids = ids_a + (ids_b or [])
-            token_type_ids = [0] * len(input_ids)  # as transformers: no segment B without specials
-            special_mask = [0] * len(input_ids)
-            if with_offsets:
-                offsets = offsets_a + (offsets_b or [])
-        example: dict[str, list[Any]] = {
-            "input_ids": input_ids,
-            "token_type_ids": token_type_ids,
-            "attention_mask": [1] * len(input_ids),
-            "special_tokens_mask": special_mask,
-        }
-        if with_offsets:
-            example["offset_mapping"] = offsets
-        return example
-
-    def _cut(self, values: list[Any] | None, amount: int) -> list[Any] | None:
-        if values is None or amount <= 0:
-            return values
-        if self.truncation_side == "left":
-            return values[amount:]
-        return values[: len(values) - amount]
 
     def pad(
         self,
@@ -591,8 +577,13 @@ class AlbertTokenizerBase:
         side: str,
         is_batched: bool,
         return_tensors: str | None,
+        extra: Mapping[str, list[int]] | None = None,
     ) -> BatchEncoding:
-        """Pad the ``keys`` of ``examples`` into a :class:`BatchEncoding` (unbatched for one)."""
+        """Pad the ``keys`` of ``examples`` into a :class:`BatchEncoding` (unbatched for one).
+
+        The :data:`TOKEN_INFO_KEYS` among ``keys`` become the token information of the result
+        (``word_ids()``, ``sequence_ids()``); ``extra`` columns are added unpadded.
+        """
         batch = pad_examples(
             examples,
             padding_strategy,
@@ -603,9 +594,13 @@ class AlbertTokenizerBase:
             pad_id=self.pad_token_id,
             pad_type_id=self.pad_token_type_id,
         )
+        info = {key: batch.pop(key) for key in TOKEN_INFO_KEYS if key in batch}
         if not is_batched:
             batch = {key: value[0] for key, value in batch.items()}
+        batch.update(extra or {})
         result = BatchEncoding(batch)
+        if info:
+            result.set_token_info(info, self.convert_ids_to_tokens)
         if return_tensors is not None:
             result.convert_to_tensors(return_tensors, prepend_batch_axis=not is_batched)
         return result

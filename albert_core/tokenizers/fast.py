@@ -10,8 +10,9 @@ How it stays identical to the reference:
   and ``''`` to ``"``, NFKD, removal of the characters Python's ``unicodedata.combining`` flags
   (not only category Mn, which ``StripAccents`` would use), lowercase, NFC (sentencepiece's
   charsmap composes Hangul jamo, ``tokenizers``' ``Precompiled`` does not), the sentencepiece
-  charsmap, then a split on spaces with a ``▁`` put in front of every word.  Offsets therefore
-  point at the original characters and exclude the spaces between words.
+  charsmap, then a split on spaces with a ``▁`` put in front of every word.  Offsets point at
+  the original characters; as in transformers, a word's ``▁`` piece starts at the whitespace
+  before it (:func:`~albert_core.tokenizers.alignment.include_word_spaces`).
 * ``tokenizers`` has older Unicode decomposition tables than Python: texts with one of the few
   characters concerned (:func:`~albert_core.tokenizers.fast_pipeline.nfkd_patches`, e.g.
   U+1FBF1 which Python maps to ``"1"``) use a copy of the pipeline that maps them first.
@@ -43,10 +44,11 @@ from typing import Any
 
 from tokenizers import Tokenizer, models
 
-from .alignment import preprocess_with_alignment, source_ends, widen_quote_offsets
+from .alignment import include_word_spaces, preprocess_with_alignment, source_ends
 from .base import DEFAULT_MODEL_MAX_LENGTH, AlbertTokenizerBase, EncodedText
 from .fast_pipeline import (
     CONTROL_PIECE,
+    USER_DEFINED_PIECE,
     build_backend,
     check_supported,
     grapheme_risk_characters,
@@ -84,6 +86,7 @@ class AlbertTokenizerFast(AlbertTokenizerBase):
 
     vocab_files_names = {"vocab_file": VOCAB_FILE_NAME, "tokenizer_file": TOKENIZER_FILE_NAME}
     supports_offsets = True
+    pair_truncation = "tokenizers"
 
     def __init__(
         self,
@@ -148,6 +151,9 @@ class AlbertTokenizerFast(AlbertTokenizerBase):
         self._setup(
             [piece.piece for piece in proto.pieces],
             control_ids=[i for i, piece in enumerate(proto.pieces) if piece.type == CONTROL_PIECE],
+            user_defined_ids=[
+                i for i, piece in enumerate(proto.pieces) if piece.type == USER_DEFINED_PIECE
+            ],
             unk_id=proto.trainer_spec.unk_id,
             unk_surface=proto.trainer_spec.unk_surface,
             do_lower_case=do_lower_case,
@@ -261,6 +267,11 @@ class AlbertTokenizerFast(AlbertTokenizerBase):
             encoded = self._encode_with_backend(texts, patched, with_offsets)
             for index, item in zip(indices, encoded, strict=True):
                 results[index] = item
+        if with_offsets:
+            results = [
+                item._replace(offsets=include_word_spaces(chunk, item.tokens, item.offsets))
+                for chunk, item in zip(chunks, results, strict=True)
+            ]
         return results  # type: ignore[return-value]
 
     def _at_risk(self, chunk: str) -> bool:
@@ -287,8 +298,6 @@ class AlbertTokenizerFast(AlbertTokenizerBase):
                     offsets = encoding.offsets
                 else:
                     offsets = self._align(chunk, pieces, patched)
-                if "``" in chunk or "''" in chunk:
-                    offsets = widen_quote_offsets(chunk, offsets)
             results.append(EncodedText(ids, pieces, offsets))
         return results
 

@@ -16,6 +16,8 @@ PADDING_STRATEGIES = ("longest", "max_length", "do_not_pad")
 """Accepted string values of ``padding`` (besides True / False)."""
 TRUNCATION_STRATEGIES = ("longest_first", "only_first", "only_second", "do_not_truncate")
 """Accepted string values of ``truncation`` (besides True / False)."""
+TOKEN_INFO_KEYS = ("word_ids", "sequence_ids")
+"""Per-token columns kept as token information of a :class:`BatchEncoding`, padded with None."""
 
 
 def resolve_strategies(
@@ -154,6 +156,7 @@ def pad_examples(
         "attention_mask": 0,
         "special_tokens_mask": 1,
         "offset_mapping": (0, 0),
+        **{key: None for key in TOKEN_INFO_KEYS},
     }
     batch: dict[str, list[list[Any]]] = {key: [] for key in keys}
     for example in examples:

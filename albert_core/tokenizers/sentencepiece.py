@@ -64,6 +64,7 @@ class AlbertTokenizer(AlbertTokenizerBase):
         self._setup(
             [sp.id_to_piece(index) for index in range(size)],
             control_ids=[index for index in range(size) if sp.is_control(index)],
+            user_defined_ids=[index for index in range(size) if _is_user_defined(sp, index)],
             unk_id=sp.unk_id(),
             unk_surface=sp.decode([sp.unk_id()]),
             do_lower_case=do_lower_case,
@@ -150,3 +151,10 @@ class AlbertTokenizer(AlbertTokenizerBase):
 
     def _model_files(self) -> dict[str, bytes]:
         return {VOCAB_FILE_NAME: self._model_bytes}
+
+
+def _is_user_defined(sp: Any, index: int) -> bool:
+    """Whether piece ``index`` is a user-defined symbol (``sentencepiece`` gives them score 0)."""
+    return sp.get_score(index) == 0.0 and not (
+        sp.is_control(index) or sp.is_unknown(index) or sp.is_unused(index)
+    )
