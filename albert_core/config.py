@@ -79,7 +79,6 @@ PRESETS: dict[str, dict[str, Any]] = {
 }
 
 
-
 class AlbertConfigError(ValueError):
     """An `AlbertConfig` field holds a value the model cannot be built with."""
 
