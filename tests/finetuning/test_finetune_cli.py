@@ -167,5 +167,17 @@ def test_frameworks_without_finetuning_say_so(task_files: dict[str, Path], tmp_p
     status = finetune("text-classification", task_files["text-classification"], out,
                       "--framework", "flax")
     message = _error(capsys, status)
-    assert "not available yet" in message or "flax" in message
+    assert "not available yet" in message or "not installed" in message
     assert not out.exists()
+
+
+def test_test_file_eval_every_and_bf16(task_files: dict[str, Path], tmp_path: Path,
+                                       read_json) -> None:
+    out = tmp_path / "out"
+    train = task_files["text-classification"]
+    assert finetune("text-classification", train, out, "--bf16", "--eval-every", "2",
+                    "--test", str(train), validation=train, steps=4) == 0
+    log = [json.loads(line) for line in (out / "log.jsonl").read_text().splitlines()]
+    assert [r["step"] for r in log if "eval_accuracy" in r] == [2, 4]
+    assert {"accuracy", "f1"} <= set(read_json(out / "test_results.json"))
+    assert all(np.isfinite(r["loss"]) for r in log if "loss" in r)
