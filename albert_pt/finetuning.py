@@ -23,9 +23,8 @@ from safetensors.torch import load_file, save_file
 
 from albert_core.training.finetune import FinetuneArguments, FrameworkFinetuner
 from albert_core.training.finetune_tasks import TaskData
-from albert_core.training.loop import no_decay
 from albert_pt.models import MODEL_CLASSES
-from albert_pt.pretraining import to_torch
+from albert_pt.pretraining import parameter_groups, to_torch
 
 WEIGHTS_FILE = "model_state.safetensors"
 STATE_FILE = "pt_finetune_state.pt"
@@ -34,14 +33,9 @@ MAX_GRAD_NORM = 1.0
 
 def adamw(model: torch.nn.Module, learning_rate: float, weight_decay: float
           ) -> torch.optim.AdamW:
-    """AdamW over two groups: decayed weights, and biases and LayerNorm weights
-    (:func:`albert_core.training.loop.no_decay`) without decay."""
-    decay, plain = [], []
-    for name, param in model.named_parameters():
-        if param.requires_grad:
-            (plain if no_decay(name) else decay).append(param)
-    return torch.optim.AdamW([{"params": decay, "weight_decay": weight_decay},
-                              {"params": plain, "weight_decay": 0.0}], lr=learning_rate)
+    """AdamW over :func:`albert_pt.pretraining.parameter_groups`: decayed weights, and
+    biases and LayerNorm weights without decay."""
+    return torch.optim.AdamW(parameter_groups(model, weight_decay), lr=learning_rate)
 
 
 class PTFinetuner(FrameworkFinetuner):
@@ -110,10 +104,8 @@ class PTFinetuner(FrameworkFinetuner):
         tensors = {name: t.detach().contiguous().cpu() for name, t in
                    self.model.state_dict(keep_vars=False).items()}
         save_file(_untied(tensors), str(directory / WEIGHTS_FILE))
-        state = {"optimizer": self.optimizer.state_dict(), "torch_rng": torch.get_rng_state()}
-        if self.device.type == "cuda":
-            state["cuda_rng"] = torch.cuda.get_rng_state(self.device)
-        torch.save(state, directory / STATE_FILE)
+        torch.save({"optimizer": self.optimizer.state_dict(), **rng_state(self.device)},
+                   directory / STATE_FILE)
 
     def load_state(self, directory: Path) -> None:
         """See :meth:`FrameworkFinetuner.load_state`."""
@@ -122,13 +114,26 @@ class PTFinetuner(FrameworkFinetuner):
         self.model.tie_weights()
         state = torch.load(directory / STATE_FILE, map_location=self.device, weights_only=True)
         self.optimizer.load_state_dict(state["optimizer"])
-        torch.set_rng_state(state["torch_rng"].cpu())
-        if "cuda_rng" in state and self.device.type == "cuda":
-            torch.cuda.set_rng_state(state["cuda_rng"].cpu(), self.device)
+        restore_rng(state, self.device)
 
     def save_pretrained(self, directory: Path) -> None:
         """See :meth:`FrameworkFinetuner.save_pretrained`."""
         self.model.save_pretrained(directory)
+
+
+def rng_state(device: torch.device) -> dict[str, torch.Tensor]:
+    """torch's random state (and the GPU's on CUDA), for a checkpoint."""
+    state = {"torch_rng": torch.get_rng_state()}
+    if device.type == "cuda":
+        state["cuda_rng"] = torch.cuda.get_rng_state(device)
+    return state
+
+
+def restore_rng(state: Mapping[str, torch.Tensor], device: torch.device) -> None:
+    """Set the random state :func:`rng_state` saved."""
+    torch.set_rng_state(state["torch_rng"].cpu())
+    if "cuda_rng" in state and device.type == "cuda":
+        torch.cuda.set_rng_state(state["cuda_rng"].cpu(), device)
 
 
 def _untied(tensors: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
@@ -144,4 +149,4 @@ def _untied(tensors: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
     return out
 
 
-__all__ = ["MAX_GRAD_NORM", "PTFinetuner", "adamw"]
+__all__ = ["MAX_GRAD_NORM", "PTFinetuner", "adamw", "restore_rng", "rng_state"]

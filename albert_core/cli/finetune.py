@@ -13,6 +13,7 @@ from typing import Any
 
 from albert_core.bundled import DEFAULT_MODEL
 from albert_core.cli.errors import CliError
+from albert_core.cli.pretraining import _positive_int
 
 DESCRIPTION = """\
 Fine-tune ALBERT on a task's data file (.csv, .tsv, .json, .jsonl; .txt / .conll CoNLL columns
@@ -32,13 +33,6 @@ examples:
 
 #: ``--task`` -> the ``albert run`` task that serves the model.
 RUN_TASKS = {"masked-lm": "fill-mask"}
-
-
-def _positive_int(value: str) -> int:
-    number = int(value)
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"must be a positive integer, got {value}")
-    return number
 
 
 def register(subparsers: Any) -> None:
