@@ -296,7 +296,7 @@ def run_finetuning(finetuner: FrameworkFinetuner, data: TaskData, args: Finetune
     output_dir.mkdir(parents=True, exist_ok=True)
     atomic_write_text(output_dir / ARGS_FILE, json.dumps(
         {"args": args.to_dict(), "framework": finetuner.framework,
-         "config_updates": {k: v for k, v in data.config_updates.items() if k != "id2label"}},
+         "config_updates": data.config_updates},
         indent=2) + "\n", overwrite=True)
     write_log(output_dir / LOG_FILE, history)
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from finetuning_testutils import finetune
+from finetuning_testutils import CONTEXT, finetune
 from safetensors.numpy import load_file
 
 from albert_core.cli import main
@@ -65,12 +65,18 @@ def test_every_task_finetunes_and_serves(task: str, task_files: dict[str, Path],
 def test_question_answering_v2_keys(task_files: dict[str, Path], tmp_path: Path,
                                     read_json) -> None:
     out = tmp_path / "out"
-    train = task_files["question-answering"]
+    train = tmp_path / "squad2.jsonl"
+    lines = task_files["question-answering"].read_text(encoding="utf-8").splitlines()
+    impossible = {"id": "none", "question": "Who lives on the moon?", "context": CONTEXT,
+                  "answers": {"text": [], "answer_start": []}}
+    train.write_text("\n".join([*lines, json.dumps(impossible)]) + "\n", encoding="utf-8")
+    message_status = finetune("question-answering", train, tmp_path / "v1", "--doc-stride", "8")
+    assert message_status == 2 and not (tmp_path / "v1").exists()
     assert finetune("question-answering", train, out, "--version-2-with-negative",
                     "--doc-stride", "8", validation=train) == 0
     results = read_json(out / "eval_results.json")
-    assert {"exact", "f1", "HasAns_exact", "HasAns_f1"} <= set(results)
-    assert (out / "null_odds.json").is_file()
+    assert {"exact", "f1", "HasAns_exact", "HasAns_f1", "NoAns_exact", "NoAns_f1"} <= set(results)
+    assert set(read_json(out / "null_odds.json")) == {f"q{i}" for i in range(6)} | {"none"}
 
 
 def test_loss_goes_down_on_separable_data(task_files: dict[str, Path], tmp_path: Path,
@@ -181,3 +187,19 @@ def test_test_file_eval_every_and_bf16(task_files: dict[str, Path], tmp_path: Pa
     assert [r["step"] for r in log if "eval_accuracy" in r] == [2, 4]
     assert {"accuracy", "f1"} <= set(read_json(out / "test_results.json"))
     assert all(np.isfinite(r["loss"]) for r in log if "loss" in r)
+
+
+def test_regression_keys_and_overwrite(tmp_path: Path, read_json) -> None:
+    scores = tmp_path / "scores.tsv"
+    scores.write_text("sentence1\tsentence2\tlabel\n" + "".join(
+        f"good day {i}\tbad day\t{i % 5}.5\n" for i in range(10)), encoding="utf-8")
+    out = tmp_path / "out"
+    assert finetune("text-classification", scores, out, "--save-every", "1",
+                    validation=scores) == 0
+    results = read_json(out / "eval_results.json")
+    assert {"pearson", "spearmanr"} <= set(results)
+    config = AlbertConfig.from_pretrained(out)
+    assert config.problem_type == "regression" and config.num_labels == 1
+    assert finetune("text-classification", scores, out, "--overwrite", validation=scores,
+                    steps=2) == 0
+    assert sorted(p.name for p in (out / "checkpoints").iterdir()) == ["step-00000002"]
