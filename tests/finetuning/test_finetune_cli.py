@@ -203,3 +203,15 @@ def test_regression_keys_and_overwrite(tmp_path: Path, read_json) -> None:
     assert finetune("text-classification", scores, out, "--overwrite", validation=scores,
                     steps=2) == 0
     assert sorted(p.name for p in (out / "checkpoints").iterdir()) == ["step-00000002"]
+
+
+def test_defaults_follow_the_issue() -> None:
+    from albert_core.bundled import DEFAULT_MODEL
+    from albert_core.cli.app import build_parser
+
+    args = build_parser().parse_args(["finetune", "--task", "masked-lm", "--train", "t.txt",
+                                      "--out", "o"])
+    assert (args.model, args.framework, args.max_steps) == (DEFAULT_MODEL, "pt", None)
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["finetune", "--task", "masked-lm", "--train", "t.txt",
+                                   "--out", "o", "--max-steps", "2", "--epochs", "1"])
