@@ -24,6 +24,7 @@ import numpy as np
 
 if TYPE_CHECKING:
     from albert_core.config import AlbertConfig
+    from albert_core.training.finetune import FrameworkFinetuner
     from albert_core.training.loop import FrameworkTrainer
 
 #: Framework names, in the order they are tried and listed.
@@ -132,6 +133,17 @@ class Backend(ABC):
     @abstractmethod
     def pretrainer(self) -> type[FrameworkTrainer]:
         """The class that pre-trains ``*ForPreTraining`` in this framework."""
+
+    def finetuner(self) -> type[FrameworkFinetuner]:
+        """The class that fine-tunes a task head in this framework
+        (:class:`albert_core.training.finetune.FrameworkFinetuner`).
+
+        Raises:
+            NotImplementedError: this framework cannot fine-tune yet.
+        """
+        raise NotImplementedError(
+            f"fine-tuning in {self.framework} is not available yet; use --framework pt"
+        )
 
 
 def float32_outputs(outputs: Mapping[str, Any]) -> dict[str, np.ndarray]:

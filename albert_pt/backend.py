@@ -19,6 +19,7 @@ from albert_pt.models import MODEL_CLASSES
 from albert_pt.pretrained import AlbertPreTrainedModel
 
 if TYPE_CHECKING:
+    from albert_pt.finetuning import PTFinetuner
     from albert_pt.pretraining import PTPretrainer
 
 
@@ -84,6 +85,12 @@ class PTBackend(Backend, framework="pt", model_classes=MODEL_CLASSES):
         from albert_pt.pretraining import PTPretrainer
 
         return PTPretrainer
+
+    def finetuner(self) -> type[PTFinetuner]:
+        """:class:`albert_pt.finetuning.PTFinetuner`."""
+        from albert_pt.finetuning import PTFinetuner
+
+        return PTFinetuner
 
 
 #: The PyTorch backend, found by ``albert_core.backend.get_backend("pt")``.

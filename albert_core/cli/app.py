@@ -7,6 +7,7 @@ import sys
 from collections.abc import Iterable
 
 from albert_core.cli.errors import CliError, one_line
+from albert_core.cli.finetune import register as register_finetune
 from albert_core.cli.pretraining import register as register_pretraining
 from albert_core.cli.run import register as register_run
 
@@ -43,6 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
     # `albert train-tokenizer`, `prepare-pretraining-data`, `pretrain`: the trainers are
     # imported when the command runs.
     register_pretraining(sub)
+    register_finetune(sub)
     return parser
 
 

@@ -277,9 +277,12 @@ def latest_checkpoint(output_dir: str | os.PathLike[str]) -> Path | None:
     return found[-1][1] if found else None
 
 
-def _save_checkpoint(
-    trainer: FrameworkTrainer, output_dir: Path, state: dict[str, Any], keep: int
+def save_checkpoint(
+    trainer: Any, output_dir: Path, state: dict[str, Any], keep: int
 ) -> Path:
+    """Write ``trainer``'s state (its ``save_state``) and ``state`` as
+    ``trainer_state.json`` into ``OUTPUT/checkpoints/step-NNNNNNNN`` atomically, keeping the
+    newest ``keep`` checkpoints."""
     path = output_dir / CHECKPOINT_DIR / f"step-{state['step']:08d}"
     with atomic_directory(path, overwrite=True) as tmp:
         trainer.save_state(tmp)
@@ -289,7 +292,8 @@ def _save_checkpoint(
     return path
 
 
-def _write_log(path: Path, history: Iterable[Mapping[str, Any]]) -> None:
+def write_log(path: Path, history: Iterable[Mapping[str, Any]]) -> None:
+    """Rewrite the JSON-lines log ``path`` with ``history`` atomically."""
     atomic_write_text(path, "".join(json.dumps(h) + "\n" for h in history), overwrite=True)
 
 
@@ -382,7 +386,7 @@ def run_pretraining(
         {"args": args.to_dict(), "config": trainer.config.to_dict(),
          "framework": trainer.framework, "data": str(data_dir)}, indent=2) + "\n",
         overwrite=True)
-    _write_log(output_dir / LOG_FILE, history)
+    write_log(output_dir / LOG_FILE, history)
     heldout = PretrainingData(data_dir, "heldout") if _has_heldout(train) else None
 
     def make_state() -> dict[str, Any]:
@@ -441,7 +445,7 @@ def run_pretraining(
                 time.monotonic() - started >= args.time_limit
             )
             if step % args.save_every == 0 or step == stop_at or out_of_time:
-                _save_checkpoint(trainer, output_dir, make_state(), args.keep_checkpoints)
+                save_checkpoint(trainer, output_dir, make_state(), args.keep_checkpoints)
             if out_of_time:
                 break
     finally:
@@ -508,5 +512,7 @@ __all__ = [
     "linear_schedule",
     "no_decay",
     "run_pretraining",
+    "save_checkpoint",
     "trainer_class",
+    "write_log",
 ]
