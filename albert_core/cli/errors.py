@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import argparse
+
 
 class CliError(Exception):
     """An error reported as one line on stderr with exit status 2."""
@@ -10,3 +12,11 @@ class CliError(Exception):
 def one_line(message: object) -> str:
     """An error message on one line (multi-line messages are joined with '; ')."""
     return "; ".join(line.strip() for line in str(message).splitlines() if line.strip())
+
+
+def positive_int(value: str) -> int:
+    """An argparse ``type``: an integer of at least 1 (argparse reports anything else)."""
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be a positive integer, got {value}")
+    return number

@@ -12,8 +12,7 @@ import sys
 from typing import Any
 
 from albert_core.bundled import DEFAULT_MODEL
-from albert_core.cli.errors import CliError
-from albert_core.cli.pretraining import _positive_int
+from albert_core.cli.errors import CliError, positive_int
 
 DESCRIPTION = """\
 Fine-tune ALBERT on a task's data file (.csv, .tsv, .json, .jsonl; .txt / .conll CoNLL columns
@@ -51,35 +50,35 @@ def register(subparsers: Any) -> None:
                    help=f"checkpoint to start from (default: the bundled {DEFAULT_MODEL})")
     p.add_argument("--framework", default="pt", choices=("pt", "tf", "flax"))
     steps = p.add_mutually_exclusive_group()
-    steps.add_argument("--max-steps", type=_positive_int, dest="max_steps", metavar="N",
+    steps.add_argument("--max-steps", type=positive_int, dest="max_steps", metavar="N",
                        help="optimizer updates")
     steps.add_argument("--epochs", type=float, default=3.0, metavar="E",
                        help="passes over the data (default 3)")
-    p.add_argument("--batch-size", type=_positive_int, default=8, dest="batch_size",
+    p.add_argument("--batch-size", type=positive_int, default=8, dest="batch_size",
                    metavar="B", help="examples per forward pass (default 8)")
     p.add_argument("--learning-rate", type=float, default=5e-5, dest="learning_rate",
                    metavar="LR", help="peak learning rate (default 5e-5)")
     p.add_argument("--weight-decay", type=float, default=0.0, dest="weight_decay", metavar="W")
     p.add_argument("--warmup-ratio", type=float, default=0.0, dest="warmup_ratio", metavar="R")
-    p.add_argument("--max-length", type=_positive_int, default=128, dest="max_length",
+    p.add_argument("--max-length", type=positive_int, default=128, dest="max_length",
                    metavar="L", help="tokens per row (default 128)")
-    p.add_argument("--doc-stride", type=_positive_int, dest="doc_stride", metavar="S",
+    p.add_argument("--doc-stride", type=positive_int, dest="doc_stride", metavar="S",
                    help="overlap of question-answering windows")
     p.add_argument("--version-2-with-negative", action="store_true",
                    dest="version_2_with_negative", help="SQuAD v2.0 data")
     p.add_argument("--label-all-tokens", action="store_true", dest="label_all_tokens",
                    help="label every piece of a word (token classification)")
-    p.add_argument("--gradient-accumulation-steps", type=_positive_int, default=1,
+    p.add_argument("--gradient-accumulation-steps", type=positive_int, default=1,
                    dest="gradient_accumulation_steps", metavar="K")
     p.add_argument("--bf16", action="store_true", help="bfloat16 autocast")
     p.add_argument("--seed", type=int, default=42, metavar="S")
     p.add_argument("--eval-every", type=int, default=0, dest="eval_every", metavar="N",
                    help="evaluate every N updates (default: only at the end)")
-    p.add_argument("--save-every", type=_positive_int, default=500, dest="save_every",
+    p.add_argument("--save-every", type=positive_int, default=500, dest="save_every",
                    metavar="N", help="checkpoint every N updates (default 500)")
     p.add_argument("--resume", action="store_true", help="continue the checkpoint in --out")
     p.add_argument("--overwrite", action="store_true", help="replace a non-empty --out")
-    p.add_argument("--stop-after", type=_positive_int, dest="stop_after", metavar="N",
+    p.add_argument("--stop-after", type=positive_int, dest="stop_after", metavar="N",
                    help="stop with a checkpoint after update N (continue with --resume)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_finetune)

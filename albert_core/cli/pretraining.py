@@ -13,6 +13,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from albert_core.cli.errors import positive_int
+
 PIPELINE_EXAMPLES = """\
 examples:
   # the whole pipeline, from raw text to a model for `albert run --task fill-mask`
@@ -51,13 +53,6 @@ changes fields (values are JSON: --set hidden_size=256 --set hidden_act='"gelu"'
 vocab_size is taken from the data's tokenizer."""
 
 
-def _positive_int(value: str) -> int:
-    number = int(value)
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"must be a positive integer, got {value}")
-    return number
-
-
 def register(subparsers: Any) -> None:
     """Add ``train-tokenizer``, ``prepare-pretraining-data`` and ``pretrain`` to the
     ``albert`` command's subparsers."""
@@ -68,7 +63,7 @@ def register(subparsers: Any) -> None:
                                 formatter_class=raw)
     tok.add_argument("--input", nargs="+", required=True, metavar="FILE",
                      help="text files (.gz too), one sentence or paragraph per line")
-    tok.add_argument("--vocab-size", type=_positive_int, required=True, dest="vocab_size",
+    tok.add_argument("--vocab-size", type=positive_int, required=True, dest="vocab_size",
                      metavar="N", help="pieces in the vocabulary, special ones included")
     tok.add_argument("--out", required=True, metavar="DIR", help="output directory")
     tok.add_argument("--cased", action="store_true", help="do not lower-case (do_lower_case=False)")
@@ -76,11 +71,11 @@ def register(subparsers: Any) -> None:
                      help="keep accents (default: strip them, as ALBERT does)")
     tok.add_argument("--character-coverage", type=float, default=0.99995,
                      dest="character_coverage", metavar="F", help="default 0.99995")
-    tok.add_argument("--input-sentence-size", type=_positive_int, default=10_000_000,
+    tok.add_argument("--input-sentence-size", type=positive_int, default=10_000_000,
                      dest="input_sentence_size", metavar="N",
                      help="lines sampled for training at most (default 10000000)")
     tok.add_argument("--seed", type=int, default=0, help="sampling seed (default 0)")
-    tok.add_argument("--threads", type=_positive_int, default=None, metavar="N",
+    tok.add_argument("--threads", type=positive_int, default=None, metavar="N",
                      help="training threads (default: all cores)")
     tok.set_defaults(func=cmd_train_tokenizer)
 
@@ -93,22 +88,22 @@ def register(subparsers: Any) -> None:
     data.add_argument("--tokenizer", required=True, metavar="DIR",
                       help="an ALBERT tokenizer directory (spiece.model) or .model file")
     data.add_argument("--out", required=True, metavar="DIR", help="output directory")
-    data.add_argument("--max-seq-length", type=_positive_int, default=128,
+    data.add_argument("--max-seq-length", type=positive_int, default=128,
                       dest="max_seq_length", metavar="N", help="default 128")
     data.add_argument("--short-seq-prob", type=float, default=0.1, dest="short_seq_prob",
                       metavar="P", help="probability of a shorter target length (default 0.1)")
     data.add_argument("--masked-lm-prob", type=float, default=0.15, dest="masked_lm_prob",
                       metavar="P", help="share of tokens to predict (default 0.15)")
-    data.add_argument("--max-predictions", type=_positive_int, default=None,
+    data.add_argument("--max-predictions", type=positive_int, default=None,
                       dest="max_predictions_per_seq", metavar="N",
                       help="predictions per sequence at most (default: max-seq-length x P)")
-    data.add_argument("--max-ngram", type=_positive_int, default=3, dest="max_ngram",
+    data.add_argument("--max-ngram", type=positive_int, default=3, dest="max_ngram",
                       metavar="N", help="longest masked span in words (default 3)")
-    data.add_argument("--dupe-factor", type=_positive_int, default=1, dest="dupe_factor",
+    data.add_argument("--dupe-factor", type=positive_int, default=1, dest="dupe_factor",
                       metavar="N", help="passes over the corpus, each pairing anew (default 1)")
     data.add_argument("--heldout-fraction", type=float, default=0.01, dest="heldout_fraction",
                       metavar="P", help="share of documents held out (default 0.01)")
-    data.add_argument("--shard-size", type=_positive_int, default=50_000, dest="shard_size",
+    data.add_argument("--shard-size", type=positive_int, default=50_000, dest="shard_size",
                       metavar="N", help="examples per shard (default 50000)")
     data.add_argument("--seed", type=int, default=12345, help="default 12345")
     data.add_argument("--overwrite", action="store_true", help="replace data already in --out")
@@ -127,9 +122,9 @@ def register(subparsers: Any) -> None:
                      help="made by albert prepare-pretraining-data")
     pre.add_argument("--framework", default="pt", choices=["pt", "tf", "flax"],
                      help="PyTorch (default), Keras/TensorFlow or JAX/Flax")
-    pre.add_argument("--steps", type=_positive_int, required=True, metavar="N",
+    pre.add_argument("--steps", type=positive_int, required=True, metavar="N",
                      help="optimizer updates in the schedule")
-    pre.add_argument("--batch-size", type=_positive_int, default=32, dest="batch_size",
+    pre.add_argument("--batch-size", type=positive_int, default=32, dest="batch_size",
                      metavar="B", help="examples per update (default 32)")
     pre.add_argument("--lr", type=float, default=1e-3, dest="learning_rate", metavar="LR",
                      help="peak learning rate (default 1e-3)")
@@ -141,20 +136,20 @@ def register(subparsers: Any) -> None:
                      metavar="W", help="default 0.01 (not on LayerNorm weights and biases)")
     pre.add_argument("--max-grad-norm", type=float, default=1.0, dest="max_grad_norm",
                      metavar="X", help="global gradient-norm clip (default 1.0; 0: none)")
-    pre.add_argument("--grad-accum", type=_positive_int, default=1, dest="grad_accum_steps",
+    pre.add_argument("--grad-accum", type=positive_int, default=1, dest="grad_accum_steps",
                      metavar="K", help="micro-batches per update (default 1)")
-    pre.add_argument("--save-every", type=_positive_int, default=1000, dest="save_every",
+    pre.add_argument("--save-every", type=positive_int, default=1000, dest="save_every",
                      metavar="N", help="checkpoint interval in updates (default 1000)")
-    pre.add_argument("--keep-checkpoints", type=_positive_int, default=2,
+    pre.add_argument("--keep-checkpoints", type=positive_int, default=2,
                      dest="keep_checkpoints", metavar="N", help="default 2")
-    pre.add_argument("--log-every", type=_positive_int, default=10, dest="log_every",
+    pre.add_argument("--log-every", type=positive_int, default=10, dest="log_every",
                      metavar="N", help="log interval in updates (default 10)")
     pre.add_argument("--eval-every", type=int, default=0, dest="eval_every", metavar="N",
                      help="held-out evaluation interval (default 0: only at the end)")
     pre.add_argument("--eval-batches", type=int, default=50, dest="eval_batches", metavar="N",
                      help="held-out batches per evaluation (default 50; 0: all)")
     pre.add_argument("--seed", type=int, default=0, help="weights, order, masks (default 0)")
-    pre.add_argument("--stop-after", type=_positive_int, default=None, dest="stop_after",
+    pre.add_argument("--stop-after", type=positive_int, default=None, dest="stop_after",
                      metavar="N", help="stop (with a checkpoint) after update N; resume later")
     pre.add_argument("--time-limit", type=float, default=None, dest="time_limit",
                      metavar="SECONDS", help="stop (with a checkpoint) after this long")
