@@ -24,7 +24,7 @@ from safetensors.torch import load_file, save_file
 from albert_core.training.finetune import FinetuneArguments, FrameworkFinetuner
 from albert_core.training.finetune_tasks import TaskData
 from albert_pt.models import MODEL_CLASSES
-from albert_pt.pretraining import parameter_groups, to_torch
+from albert_pt.pretraining import parameter_groups, restore_rng, rng_state, to_torch
 
 WEIGHTS_FILE = "model_state.safetensors"
 STATE_FILE = "pt_finetune_state.pt"
@@ -121,21 +121,6 @@ class PTFinetuner(FrameworkFinetuner):
         self.model.save_pretrained(directory)
 
 
-def rng_state(device: torch.device) -> dict[str, torch.Tensor]:
-    """torch's random state (and the GPU's on CUDA), for a checkpoint."""
-    state = {"torch_rng": torch.get_rng_state()}
-    if device.type == "cuda":
-        state["cuda_rng"] = torch.cuda.get_rng_state(device)
-    return state
-
-
-def restore_rng(state: Mapping[str, torch.Tensor], device: torch.device) -> None:
-    """Set the random state :func:`rng_state` saved."""
-    torch.set_rng_state(state["torch_rng"].cpu())
-    if "cuda_rng" in state and device.type == "cuda":
-        torch.cuda.set_rng_state(state["cuda_rng"].cpu(), device)
-
-
 def _untied(tensors: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
     """Tensors that share storage (tied weights) kept once, as safetensors requires."""
     seen: dict[tuple[int, int], str] = {}
@@ -149,4 +134,4 @@ def _untied(tensors: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
     return out
 
 
-__all__ = ["MAX_GRAD_NORM", "PTFinetuner", "adamw", "restore_rng", "rng_state"]
+__all__ = ["MAX_GRAD_NORM", "PTFinetuner", "adamw"]

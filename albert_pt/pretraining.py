@@ -265,14 +265,8 @@ class PTPretrainer(FrameworkTrainer):
 
     def save_state(self, directory: Path) -> None:
         """See :meth:`FrameworkTrainer.save_state`."""
-        state = {
-            "model": self.model.state_dict(),
-            "optimizer": self.optimizer.state_dict(),
-            "torch_rng": torch.get_rng_state(),
-        }
-        if self.device.type == "cuda":
-            state["cuda_rng"] = torch.cuda.get_rng_state(self.device)
-        torch.save(state, directory / STATE_FILE)
+        state = {"model": self.model.state_dict(), "optimizer": self.optimizer.state_dict()}
+        torch.save({**state, **rng_state(self.device)}, directory / STATE_FILE)
 
     def load_state(self, directory: Path) -> None:
         """See :meth:`FrameworkTrainer.load_state`."""
@@ -280,9 +274,7 @@ class PTPretrainer(FrameworkTrainer):
         self.model.load_state_dict(state["model"])
         self.model.tie_weights()
         self.optimizer.load_state_dict(state["optimizer"])
-        torch.set_rng_state(state["torch_rng"].cpu())
-        if "cuda_rng" in state and self.device.type == "cuda":
-            torch.cuda.set_rng_state(state["cuda_rng"].cpu(), self.device)
+        restore_rng(state, self.device)
 
     def save_pretrained(self, directory: Path) -> None:
         """See :meth:`FrameworkTrainer.save_pretrained`."""
@@ -293,6 +285,21 @@ class PTPretrainer(FrameworkTrainer):
         return weights.model_arrays(self.model)
 
 
+def rng_state(device: torch.device) -> dict[str, torch.Tensor]:
+    """torch's random state (and the GPU's on CUDA), for a checkpoint."""
+    state = {"torch_rng": torch.get_rng_state()}
+    if device.type == "cuda":
+        state["cuda_rng"] = torch.cuda.get_rng_state(device)
+    return state
+
+
+def restore_rng(state: Mapping[str, torch.Tensor], device: torch.device) -> None:
+    """Set the random state :func:`rng_state` saved."""
+    torch.set_rng_state(state["torch_rng"].cpu())
+    if "cuda_rng" in state and device.type == "cuda":
+        torch.cuda.set_rng_state(state["cuda_rng"].cpu(), device)
+
+
 __all__ = [
     "Lamb",
     "PTPretrainer",
@@ -300,5 +307,7 @@ __all__ = [
     "make_optimizer",
     "parameter_groups",
     "pretraining_sums",
+    "restore_rng",
+    "rng_state",
     "to_torch",
 ]

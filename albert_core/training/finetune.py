@@ -21,10 +21,10 @@ import dataclasses
 import json
 import math
 import time
-from abc import ABC, abstractmethod
+from abc import abstractmethod
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 import numpy as np
 
@@ -34,6 +34,7 @@ from albert_core.training.loop import (
     EVAL_FILE,
     LOG_FILE,
     STATE_FILE,
+    StepTrainer,
     latest_checkpoint,
     linear_schedule,
     save_checkpoint,
@@ -136,48 +137,25 @@ class FinetuneArguments:
         return dataclasses.asdict(self)
 
 
-class FrameworkFinetuner(ABC):
+class FrameworkFinetuner(StepTrainer):
     """What a backend implements for :func:`run_finetuning`.
 
     A finetuner owns the task model of ``data.head`` loaded from ``args.model`` with
     ``data.config_updates`` (head weights the checkpoint lacks initialised from
     ``args.seed``) and AdamW over it (no weight decay where
-    :func:`albert_core.training.loop.no_decay`).
+    :func:`albert_core.training.loop.no_decay`). :meth:`forward_backward` returns
+    ``{"loss": ...}``; :meth:`apply_gradients` clips to norm 1; :meth:`save_pretrained`
+    writes the config with the data's labels.
     """
-
-    #: The ``--framework`` name.
-    framework: ClassVar[str] = ""
 
     def __init__(self, data: TaskData, args: FinetuneArguments) -> None:
         self.data = data
         self.args = args
 
     @abstractmethod
-    def forward_backward(self, batch: Mapping[str, np.ndarray], scale: float) -> dict[str, float]:
-        """Run the model in training mode on ``batch`` (inputs and labels), add ``scale``
-        times the gradient of its loss to the accumulated gradients; return ``{"loss"}``."""
-
-    @abstractmethod
-    def apply_gradients(self, learning_rate: float) -> None:
-        """Clip the accumulated gradients to norm 1, take one AdamW step at
-        ``learning_rate`` and reset the accumulation."""
-
-    @abstractmethod
     def predict(self, batch: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
         """The head's output fields (``logits``, or ``start_logits`` / ``end_logits``) of
         ``batch`` in inference mode, as float32 numpy."""
-
-    @abstractmethod
-    def save_state(self, directory: Path) -> None:
-        """Write everything needed to continue exactly into the existing ``directory``."""
-
-    @abstractmethod
-    def load_state(self, directory: Path) -> None:
-        """Restore what :meth:`save_state` wrote."""
-
-    @abstractmethod
-    def save_pretrained(self, directory: Path) -> None:
-        """Write the model (config with the data's labels, and weights) into ``directory``."""
 
 
 def micro_batches(arrays: Mapping[str, np.ndarray], batch_size: int, seed: int,

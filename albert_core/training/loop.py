@@ -164,37 +164,23 @@ class PretrainingArguments:
 
 
 # ============================================================================== trainer
-class FrameworkTrainer(ABC):
-    """What a backend implements for :func:`run_pretraining`.
-
-    A trainer owns an ``*ForPreTraining`` model built from ``config`` (initialised from
-    ``args.seed``) and an optimizer (:attr:`PretrainingArguments.optimizer`, with the
-    hyper-parameters of ``args``, no weight decay or layer adaptation where
-    :func:`no_decay`). Batches are the numpy dicts of
-    :class:`albert_core.training.dataset.BatchIterator`.
-    """
+class StepTrainer(ABC):
+    """What every training loop asks of a framework: accumulate gradients, step, and keep
+    enough state to continue exactly. :class:`FrameworkTrainer` (pre-training) and
+    :class:`albert_core.training.finetune.FrameworkFinetuner` add what their loop reads."""
 
     #: The ``--framework`` name.
     framework: ClassVar[str] = ""
 
-    def __init__(self, config: AlbertConfig, args: PretrainingArguments) -> None:
-        self.config = config
-        self.args = args
-
     @abstractmethod
     def forward_backward(self, batch: Mapping[str, np.ndarray], scale: float) -> dict[str, float]:
         """Run the model in training mode on ``batch``, add ``scale`` times the gradient of
-        its objective to the accumulated gradients, and return the metric sums
-        (:data:`METRIC_SUMS`)."""
+        its objective to the accumulated gradients, and return its metric sums."""
 
     @abstractmethod
     def apply_gradients(self, learning_rate: float) -> None:
         """Clip the accumulated gradients, take one optimizer step at ``learning_rate`` and
         reset the accumulation."""
-
-    @abstractmethod
-    def evaluate(self, batch: Mapping[str, np.ndarray]) -> dict[str, float]:
-        """Metric sums (:data:`METRIC_SUMS`) of ``batch`` in inference mode."""
 
     @abstractmethod
     def save_state(self, directory: Path) -> None:
@@ -208,6 +194,26 @@ class FrameworkTrainer(ABC):
     @abstractmethod
     def save_pretrained(self, directory: Path) -> None:
         """Write the model (``config.json`` + ``model.safetensors``) into ``directory``."""
+
+
+class FrameworkTrainer(StepTrainer):
+    """What a backend implements for :func:`run_pretraining`.
+
+    A trainer owns an ``*ForPreTraining`` model built from ``config`` (initialised from
+    ``args.seed``) and an optimizer (:attr:`PretrainingArguments.optimizer`, with the
+    hyper-parameters of ``args``, no weight decay or layer adaptation where
+    :func:`no_decay`). Batches are the numpy dicts of
+    :class:`albert_core.training.dataset.BatchIterator`; :meth:`forward_backward` and
+    :meth:`evaluate` return the metric sums of :data:`METRIC_SUMS`.
+    """
+
+    def __init__(self, config: AlbertConfig, args: PretrainingArguments) -> None:
+        self.config = config
+        self.args = args
+
+    @abstractmethod
+    def evaluate(self, batch: Mapping[str, np.ndarray]) -> dict[str, float]:
+        """Metric sums (:data:`METRIC_SUMS`) of ``batch`` in inference mode."""
 
     @abstractmethod
     def numpy_weights(self) -> dict[str, np.ndarray]:
