@@ -17,7 +17,7 @@ from albert_core.pipelines.base import (
     softmax,
     windows,
 )
-from albert_core.tasks.qa_spans import rank_spans, strip_span
+from albert_core.tasks.qa_spans import rank_spans
 
 #: One input: ``{"question", "context"}`` or a ``(question, context)`` tuple.
 QAInput = Mapping[str, str] | tuple[str, str]
@@ -205,7 +205,7 @@ class QuestionAnsweringPipeline(Pipeline):
         for i, j in rank_spans(scores, s["max_answer_len"]):
             if len(taken) == s["top_k"]:
                 break
-            span = strip_span(context, offsets[i][0], offsets[j][1])
+            span = (offsets[i][0], offsets[j][1])
             if span in taken:
                 continue
             taken.add(span)
