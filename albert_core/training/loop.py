@@ -172,6 +172,25 @@ class StepTrainer(ABC):
     #: The ``--framework`` name.
     framework: ClassVar[str] = ""
 
+    @property
+    def process_index(self) -> int:
+        """This process's rank among the processes training together (0 alone)."""
+        return 0
+
+    @property
+    def process_count(self) -> int:
+        """How many processes train together (``torchrun``, multi-worker); 1 alone."""
+        return 1
+
+    @property
+    def is_main_process(self) -> bool:
+        """Whether this process writes the run's files (rank 0 / the chief)."""
+        return self.process_index == 0
+
+    def barrier(self) -> None:
+        """Wait until every process reaches this point (nothing to wait for alone)."""
+        return None
+
     @abstractmethod
     def forward_backward(self, batch: Mapping[str, np.ndarray], scale: float) -> dict[str, float]:
         """Run the model in training mode on ``batch``, add ``scale`` times the gradient of
