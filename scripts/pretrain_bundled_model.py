@@ -95,51 +95,31 @@ import argparse
 import json
 import math
 import os
-import re
 import shutil
 import struct
 import subprocess
 import sys
 import time
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from wordnet import (
+    POS_FILES,
+    WORDNET_LICENSE,
+    WORDNET_PACKAGE,
+    gloss_definitions,
+    gloss_examples,
+    locate_wordnet,
+    synsets,
+)
+
 ROOT = Path(__file__).resolve().parents[1]
-WORDNET_DIR = Path("/usr/share/wordnet")
-WORDNET_PACKAGE = "wordnet-base"
-WORDNET_LICENSE = Path("/usr/share/doc/wordnet-base/copyright")
-POS_FILES = ("noun", "verb", "adj", "adv")
 SYNSETS_PER_DOCUMENT = 8
 
 
 # ================================================================================ corpus
-def locate_wordnet(install: bool = True) -> Path:
-    """The WordNet 3.0 database directory; installs Debian's wordnet-base when missing."""
-    if not all((WORDNET_DIR / f"data.{pos}").is_file() for pos in POS_FILES):
-        if not install:
-            raise FileNotFoundError(f"WordNet not found in {WORDNET_DIR}; apt-get install "
-                                    f"{WORDNET_PACKAGE}")
-        print(f"installing {WORDNET_PACKAGE} (Debian) ...", file=sys.stderr)
-        subprocess.run(["apt-get", "install", "-y", "-q", WORDNET_PACKAGE], check=True)
-    return WORDNET_DIR
-
-
-def _synsets(path: Path) -> Iterator[tuple[int, int, str, list[str], str]]:
-    """(offset, lexicographer file, synset type, words, gloss) of a WordNet data file."""
-    with open(path, encoding="utf-8", errors="replace") as handle:
-        for line in handle:
-            if line.startswith("  "):  # the licence header
-                continue
-            head, _, gloss = line.partition(" | ")
-            fields = head.split()
-            count = int(fields[3], 16)
-            words = [re.sub(r"\([a-z]+\)$", "", w).replace("_", " ")
-                     for w in fields[4:4 + 2 * count:2]]
-            yield int(fields[0]), int(fields[1]), fields[2], words, gloss.strip()
-
-
 def _capital(text: str) -> str:
     return text[:1].upper() + text[1:]
 
@@ -149,7 +129,6 @@ def _sentence(text: str) -> str:
     return text if text.endswith((".", "!", "?")) else text + "."
 
 
-_GLOSS_PARTS = re.compile(r';\s*(?=(?:[^"]*"[^"]*")*[^"]*$)')
 _SYNONYM_TEMPLATES = ("It is also called {}.", "It is also known as {}.",
                       "Another name for it is {}.")
 
@@ -162,9 +141,7 @@ def render_synset(offset: int, kind: str, words: list[str], gloss: str) -> list[
     adverbs "X means ..."; other lemmas become "It is also called ..." and the quoted
     examples become sentences of their own.
     """
-    parts = [p.strip() for p in _GLOSS_PARTS.split(gloss) if p.strip()]
-    definitions = [p for p in parts if not p.startswith('"')]
-    examples = [p.strip('"').strip() for p in parts if p.startswith('"')]
+    definitions, examples = gloss_definitions(gloss), gloss_examples(gloss)
     lemma = words[0]
     out = []
     if definitions:
@@ -203,7 +180,7 @@ def write_corpus(wordnet: Path, path: Path) -> dict[str, int]:
     with open(tmp, "w", encoding="utf-8") as out:
         for pos in POS_FILES:
             current, size = None, 0
-            for offset, lexfile, kind, words, gloss in _synsets(wordnet / f"data.{pos}"):
+            for offset, lexfile, kind, words, gloss in synsets(wordnet / f"data.{pos}"):
                 if size and (lexfile != current or size >= SYNSETS_PER_DOCUMENT):
                     out.write("\n")
                     counts["documents"] += 1
