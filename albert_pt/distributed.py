@@ -163,7 +163,7 @@ class DataParallel:
         from torch.nn.parallel import DistributedDataParallel
 
         device_ids = [self.device.index] if self.device.type == "cuda" else None
-        return DistributedDataParallel(module, device_ids=device_ids, broadcast_buffers=False)
+        return DistributedDataParallel(module, device_ids=device_ids)
 
     @contextlib.contextmanager
     def accumulating(self, wrapped: torch.nn.Module, final: bool) -> Iterator[None]:
