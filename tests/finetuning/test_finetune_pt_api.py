@@ -65,3 +65,26 @@ def test_pytorch_only_options_and_bad_devices(task_files: dict[str, Path], tmp_p
         err = capsys.readouterr().err.strip().splitlines()
         assert len(err) == 1 and all(word in err[0] for word in words), err
     assert not out.exists()
+
+
+def test_a_process_other_than_the_main_one_writes_nothing(task_files: dict[str, Path],
+                                                          tmp_path: Path) -> None:
+    from albert_core.tokenizers.fast import AlbertTokenizerFast
+    from albert_core.training.finetune import FinetuneArguments, run_finetuning
+    from albert_core.training.finetune_tasks import load_task_data
+    from albert_pt.finetuning import PTFinetuner
+
+    class SecondRank(PTFinetuner):
+        process_index = 1
+
+    train, out = task_files["text-classification"], tmp_path / "out"
+    tokenizer = AlbertTokenizerFast.from_pretrained(TINY_MODEL)
+    data = load_task_data("text-classification", train, train, tokenizer, max_length=32)
+    args = FinetuneArguments("text-classification", str(train), str(out), model=TINY_MODEL,
+                             max_steps=2, batch_size=4, max_length=32, save_every=1,
+                             progress=False)
+    result = run_finetuning(SecondRank(data, args), data, args, tokenizer=tokenizer)
+    assert result.finished and not result.main_process
+    assert [r["step"] for r in result.history if "loss" in r] == [1, 2]
+    assert result.eval is not None and "accuracy" in result.eval
+    assert not out.exists()

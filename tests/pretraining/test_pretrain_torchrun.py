@@ -48,3 +48,21 @@ def test_two_processes_with_a_resume_equal_one(data_dir: Path, tmp_path: Path) -
     assert a["examples"] == b["examples"] and b["loss"] == pytest.approx(a["loss"], rel=1e-5)
     assert sorted(p.name for p in (two / "checkpoints").iterdir()) == [
         "step-00000002", "step-00000004"]
+
+
+def test_a_process_other_than_the_main_one_writes_nothing(data_dir: Path,
+                                                          tmp_path: Path) -> None:
+    from pretraining_testutils import tiny_config
+
+    from albert_core.training.loop import PretrainingArguments, run_pretraining
+    from albert_pt.pretraining import PTPretrainer
+
+    class SecondRank(PTPretrainer):
+        process_index = 1
+
+    out = tmp_path / "out"
+    args = PretrainingArguments(str(out), steps=2, batch_size=4, save_every=1, log_every=1,
+                                eval_batches=1, progress=False, time_limit=3600.0)
+    result = run_pretraining(SecondRank(tiny_config(), args), data_dir, args)
+    assert result.finished and [r["step"] for r in result.history] == [1, 2]
+    assert result.eval is not None and not out.exists()
