@@ -13,7 +13,8 @@
   tensors (``DataLoader(dataset, batch_size=None, num_workers=N)`` splits batches between
   workers).
 * :class:`PTPretrainer`: the :class:`albert_core.training.loop.FrameworkTrainer` that
-  ``albert pretrain --framework pt`` runs.
+  ``albert pretrain --framework pt`` runs, alone or under torchrun
+  (:mod:`albert_pt.distributed`).
 """
 
 from __future__ import annotations
@@ -29,8 +30,15 @@ from torch.utils.data import IterableDataset, get_worker_info
 
 from albert_core.config import AlbertConfig
 from albert_core.training.batches import BatchStream
-from albert_core.training.loop import FrameworkTrainer, PretrainingArguments, no_decay
+from albert_core.training.distributed import pretraining_denominators, shard_bounds
+from albert_core.training.loop import (
+    METRIC_SUMS,
+    FrameworkTrainer,
+    PretrainingArguments,
+    no_decay,
+)
 from albert_pt import weights
+from albert_pt.distributed import DataParallel, DataParallelHooks, resolve_device
 from albert_pt.models import AlbertForPreTraining
 
 STATE_FILE = "pt_state.pt"
@@ -165,13 +173,16 @@ class PretrainingIterableDataset(BatchStream, IterableDataset):
 
 # ============================================================================= trainer
 def pretraining_sums(
-    model: AlbertForPreTraining, batch: Mapping[str, torch.Tensor]
+    model: AlbertForPreTraining, batch: Mapping[str, torch.Tensor],
+    denominators: Mapping[str, float] | None = None,
 ) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
     """The objective (mean MLM + mean SOP cross-entropy) and the metric sums of a batch.
 
     The masked-LM head runs only on the ``masked_lm_positions`` (as in ALBERT), which is
     the same loss as the model's own ``labels`` loss at a fraction of the vocabulary
-    projection's cost.
+    projection's cost. With ``denominators`` (``mlm_count`` and ``sop_count`` of the global
+    batch, :func:`albert_core.training.distributed.pretraining_denominators`) the two sums
+    of this share of the batch are divided by them instead of by its own counts.
     """
     out = model.albert(
         batch["input_ids"],
@@ -191,20 +202,42 @@ def pretraining_sums(
     sop_logits = model.sop_classifier(out.pooler_output).float()
     labels = batch["sentence_order_label"]
     sop_ce = F.cross_entropy(sop_logits, labels, reduction="none")
-    objective = mlm_sum / mlm_count.clamp_min(1.0) + sop_ce.mean()
+    if denominators is None:
+        objective = mlm_sum / mlm_count.clamp_min(1.0) + sop_ce.mean()
+    else:
+        objective = mlm_sum / denominators["mlm_count"] \
+            + sop_ce.sum() / denominators["sop_count"]
     with torch.no_grad():
         sums = {
             "mlm_loss_sum": mlm_sum.detach(),
             "mlm_count": mlm_count,
             "mlm_correct": ((logits.argmax(-1).reshape(-1) == ids).float() * weights_).sum(),
             "sop_loss_sum": sop_ce.detach().sum(),
-            "sop_count": torch.tensor(float(labels.numel())),
+            "sop_count": torch.tensor(float(labels.numel()), device=labels.device),
             "sop_correct": (sop_logits.argmax(-1) == labels).float().sum(),
         }
     return objective, sums
 
 
-class PTPretrainer(FrameworkTrainer):
+class PretrainingObjective(torch.nn.Module):
+    """:func:`pretraining_sums` as a module's ``forward``, so that
+    ``DistributedDataParallel`` sees the pass it averages the gradients of.
+
+    Args:
+        model: the pre-training model.
+    """
+
+    def __init__(self, model: AlbertForPreTraining) -> None:
+        super().__init__()
+        self.model = model
+
+    def forward(self, batch: Mapping[str, torch.Tensor], denominators: Mapping[str, float]
+                ) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+        """:func:`pretraining_sums` of ``batch`` over the global ``denominators``."""
+        return pretraining_sums(self.model, batch, denominators)
+
+
+class PTPretrainer(DataParallelHooks, FrameworkTrainer):
     """PyTorch trainer of :func:`albert_core.training.loop.run_pretraining`.
 
     Builds :class:`AlbertForPreTraining` from ``config`` after ``torch.manual_seed(seed)``
@@ -212,11 +245,20 @@ class PTPretrainer(FrameworkTrainer):
     accumulate in ``.grad``; the global norm is clipped with ``clip_grad_norm_``.
     Checkpoints hold the weights, the optimizer state and torch's random state.
 
+    Under torchrun (:mod:`albert_pt.distributed`) each process trains its contiguous rows
+    of every micro-batch through ``DistributedDataParallel`` with the objective
+    ``count * (mlm_sum / mlm_count + sop_sum / sop_count)`` over the global batch's
+    counts, so the averaged gradients are one process's; the metric sums returned are the
+    whole batch's.
+
     Args:
         config: the model config.
         args: the run's options.
-        device: where to train (``"cpu"`` default, ``"cuda"``).
+        device: where to train (``"cpu"`` default, ``"cuda"``, ``"cuda:N"``; under torchrun
+            ``cuda`` is the process's GPU ``LOCAL_RANK``).
         model: start from this model instead of a fresh one.
+        distributed: data parallelism over the torchrun processes (None: when running
+            under torchrun with several processes).
     """
 
     framework = "pt"
@@ -226,23 +268,46 @@ class PTPretrainer(FrameworkTrainer):
         config: AlbertConfig,
         args: PretrainingArguments,
         *,
-        device: torch.device | str = "cpu",
+        device: torch.device | int | str | None = "cpu",
         model: AlbertForPreTraining | None = None,
+        distributed: bool | None = None,
     ) -> None:
         super().__init__(config, args)
-        self.device = torch.device(device)
+        self.device = resolve_device(device)
+        self.parallel = DataParallel(self.device, distributed)
         if model is None:
             torch.manual_seed(args.seed)
             model = AlbertForPreTraining(config)
         self.model = model.to(self.device)
         self.model.train()
         self.optimizer = make_optimizer(self.model, args)
+        self.objective = self.parallel.wrap(PretrainingObjective(self.model))
+        self.micro_steps = 0
+        self._pending = 0
 
     def forward_backward(self, batch: Mapping[str, np.ndarray], scale: float) -> dict[str, float]:
         """See :meth:`FrameworkTrainer.forward_backward`."""
-        objective, sums = pretraining_sums(self.model, to_torch(batch, self.device))
-        (objective * scale).backward()
-        return {key: float(value) for key, value in sums.items()}
+        parallel = self.parallel
+        self._pending += 1
+        if parallel.count == 1:
+            objective, sums = pretraining_sums(self.model, to_torch(batch, self.device))
+            (objective * scale).backward()
+            self.micro_steps += 1
+            return {key: float(value) for key, value in sums.items()}
+        denominators = pretraining_denominators(batch)
+        begin, end = shard_bounds(len(batch["input_ids"]), parallel.count)[parallel.rank]
+        # An empty share trains on a stand-in row with weight 0, so the collectives match.
+        share = 1.0 if end > begin else 0.0
+        rows = slice(begin, end) if end > begin else slice(0, 1)
+        part = {key: np.asarray(value)[rows] for key, value in batch.items()}
+        parallel.seed(self.args.seed, self.micro_steps)
+        final = self._pending >= self.args.grad_accum_steps
+        with parallel.accumulating(self.objective, final):
+            objective, sums = self.objective(to_torch(part, self.device), denominators)
+            (objective * (parallel.count * share * scale)).backward()
+        self.micro_steps += 1
+        totals = parallel.sum(torch.stack([sums[key].float() for key in METRIC_SUMS]) * share)
+        return {key: float(value) for key, value in zip(METRIC_SUMS, totals.tolist(), strict=True)}
 
     def apply_gradients(self, learning_rate: float) -> None:
         """See :meth:`FrameworkTrainer.apply_gradients`."""
@@ -252,6 +317,7 @@ class PTPretrainer(FrameworkTrainer):
             group["lr"] = learning_rate
         self.optimizer.step()
         self.optimizer.zero_grad(set_to_none=True)
+        self._pending = 0
 
     @torch.no_grad()
     def evaluate(self, batch: Mapping[str, np.ndarray]) -> dict[str, float]:
@@ -265,7 +331,8 @@ class PTPretrainer(FrameworkTrainer):
 
     def save_state(self, directory: Path) -> None:
         """See :meth:`FrameworkTrainer.save_state`."""
-        state = {"model": self.model.state_dict(), "optimizer": self.optimizer.state_dict()}
+        state = {"model": self.model.state_dict(), "optimizer": self.optimizer.state_dict(),
+                 "micro_steps": self.micro_steps}
         torch.save({**state, **rng_state(self.device)}, directory / STATE_FILE)
 
     def load_state(self, directory: Path) -> None:
@@ -274,6 +341,7 @@ class PTPretrainer(FrameworkTrainer):
         self.model.load_state_dict(state["model"])
         self.model.tie_weights()
         self.optimizer.load_state_dict(state["optimizer"])
+        self.micro_steps = int(state.get("micro_steps", 0))
         restore_rng(state, self.device)
 
     def save_pretrained(self, directory: Path) -> None:
@@ -304,6 +372,7 @@ __all__ = [
     "Lamb",
     "PTPretrainer",
     "PretrainingIterableDataset",
+    "PretrainingObjective",
     "make_optimizer",
     "parameter_groups",
     "pretraining_sums",

@@ -71,6 +71,12 @@ def register(subparsers: Any) -> None:
     p.add_argument("--gradient-accumulation-steps", type=positive_int, default=1,
                    dest="gradient_accumulation_steps", metavar="K")
     p.add_argument("--bf16", action="store_true", help="bfloat16 autocast")
+    p.add_argument("--gradient-checkpointing", action="store_true",
+                   dest="gradient_checkpointing",
+                   help="recompute activations in the backward pass (PyTorch)")
+    p.add_argument("--device", metavar="DEVICE",
+                   help="cpu (default), cuda or cuda:N (PyTorch; under torchrun each "
+                        "process takes GPU LOCAL_RANK)")
     p.add_argument("--seed", type=int, default=42, metavar="S")
     p.add_argument("--eval-every", type=int, default=0, dest="eval_every", metavar="N",
                    help="evaluate every N updates (default: only at the end)")
@@ -84,97 +90,49 @@ def register(subparsers: Any) -> None:
     p.set_defaults(func=cmd_finetune)
 
 
-def check_head(model: str, head: str, config: Any, updates: dict[str, Any]) -> None:
-    """A classifier head already in the checkpoint must have as many labels as the data.
-
-    Raises:
-        CliError: it has another count (the message says how to train a new head).
-    """
-    from albert_core.heads import head_spec
-
-    if head not in ("sequence-classification", "token-classification"):
-        return
-    from albert_core.checkpoints import resolve_directory
-
-    saved = json.loads((resolve_directory(model) / "config.json").read_text(encoding="utf-8"))
-    if head_spec(head).pt_class not in (saved.get("architectures") or []):
-        return
-    wanted = len(updates["id2label"]) if "id2label" in updates else updates.get("num_labels", 1)
-    if config.num_labels != wanted:
-        raise CliError(
-            f"{model} has a {head} head with {config.num_labels} labels but the data has "
-            f"{wanted}; to train a new head, start from a checkpoint without it (its base "
-            "model, e.g. saved with the head dropped) or use data with the same labels"
-        )
-
-
 def cmd_finetune(args: argparse.Namespace) -> int:
-    """Run ``albert finetune``."""
+    """Run ``albert finetune`` (:func:`albert_core.training.finetune.finetune`)."""
     from albert_core.backend import quiet_startup
-    from albert_core.config import AlbertConfig
-    from albert_core.tokenizers.fast import AlbertTokenizerFast
-    from albert_core.training.finetune import (
-        FinetuneArguments,
-        check_output_dir,
-        check_resume,
-        evaluate,
-        finetuner_class,
-        run_finetuning,
-    )
-    from albert_core.training.finetune_tasks import load_task_data
+    from albert_core.training.finetune import finetune
 
     quiet_startup(args.framework)
-    options = FinetuneArguments(
-        task=args.task, train_file=args.train, output_dir=args.out,
-        validation_file=args.validation, model=args.model, max_steps=args.max_steps,
-        epochs=args.epochs, batch_size=args.batch_size, learning_rate=args.learning_rate,
-        weight_decay=args.weight_decay, warmup_ratio=args.warmup_ratio,
-        max_length=args.max_length, doc_stride=args.doc_stride,
-        version_2_with_negative=args.version_2_with_negative,
-        label_all_tokens=args.label_all_tokens,
-        gradient_accumulation_steps=args.gradient_accumulation_steps, bf16=args.bf16,
-        seed=args.seed, eval_every=args.eval_every, save_every=args.save_every,
-        resume=args.resume, overwrite=args.overwrite, stop_after=args.stop_after,
-        progress=not args.quiet,
-    )
+    finetuner_options: dict[str, Any] = {}
+    if args.framework == "pt":
+        finetuner_options = {"device": args.device or "cpu",
+                             "gradient_checkpointing": args.gradient_checkpointing}
+    elif args.device is not None or args.gradient_checkpointing:
+        flag = "--device" if args.device is not None else "--gradient-checkpointing"
+        raise CliError(f"{flag} is a PyTorch option (--framework pt), not one of "
+                       f"--framework {args.framework}")
     try:
-        check_output_dir(options)
-    except FileExistsError as err:
+        result = finetune(
+            args.framework, args.task, args.train, args.out,
+            validation_file=args.validation, test_file=args.test,
+            finetuner_options=finetuner_options,
+            notify=lambda note: print(f"albert finetune: {note}", file=sys.stderr),
+            model=args.model, max_steps=args.max_steps, epochs=args.epochs,
+            batch_size=args.batch_size, learning_rate=args.learning_rate,
+            weight_decay=args.weight_decay, warmup_ratio=args.warmup_ratio,
+            max_length=args.max_length, doc_stride=args.doc_stride,
+            version_2_with_negative=args.version_2_with_negative,
+            label_all_tokens=args.label_all_tokens,
+            gradient_accumulation_steps=args.gradient_accumulation_steps, bf16=args.bf16,
+            seed=args.seed, eval_every=args.eval_every, save_every=args.save_every,
+            resume=args.resume, overwrite=args.overwrite, stop_after=args.stop_after,
+            progress=not args.quiet,
+        )
+    except (FileExistsError, NotImplementedError) as err:
         raise CliError(str(err)) from None
-    check_resume(options, args.framework)
-    config = AlbertConfig.from_pretrained(args.model)
-    if args.max_length > config.max_position_embeddings:
-        raise CliError(f"--max-length {args.max_length} is above the model's "
-                       f"max_position_embeddings ({config.max_position_embeddings})")
-    try:
-        cls = finetuner_class(args.framework)
-    except NotImplementedError as err:
-        raise CliError(str(err)) from None
-    tokenizer = AlbertTokenizerFast.from_pretrained(args.model)
-    data_options = {"max_length": args.max_length, "doc_stride": args.doc_stride,
-                    "version_2_with_negative": args.version_2_with_negative,
-                    "label_all_tokens": args.label_all_tokens, "seed": args.seed}
-    data = load_task_data(args.task, args.train, args.validation, tokenizer, **data_options)
-    check_head(args.model, data.head, config, data.config_updates)
-    finetuner = cls(data, options)
-    if getattr(finetuner, "new_weights", None):
-        print(f"albert finetune: new {data.head} weights (initialised): "
-              f"{', '.join(finetuner.new_weights)}", file=sys.stderr)
-    result = run_finetuning(finetuner, data, options, tokenizer=tokenizer)
+    if not result.main_process:
+        return 0
     if not result.finished:
         print(f"albert finetune: stopped after step {result.step} of {result.total_steps}; "
               "continue with --resume", file=sys.stderr)
         return 0
-    if args.test:
-        test = load_task_data(args.task, args.train, args.test, tokenizer, **data_options)
-        metrics = evaluate(finetuner, test, args.batch_size)
-        from albert_core.io_utils import atomic_write_text
-
-        atomic_write_text(result.output_dir / "test_results.json",
-                          json.dumps(metrics, indent=2) + "\n", overwrite=True)
     print(json.dumps({"step": result.step, "eval": result.eval,
                       "output_dir": str(result.output_dir)}))
     run_task = RUN_TASKS.get(args.task, args.task)
     print(f"albert finetune: serve it with: albert run --task {run_task} --model {args.out}",
           file=sys.stderr)
     return 0
+

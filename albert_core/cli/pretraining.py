@@ -239,9 +239,10 @@ def cmd_pretrain(args: argparse.Namespace) -> int:
 
     meta = read_meta(args.data)
     config = load_config(args.config, args.overrides)
+    note = None
     if config.vocab_size != meta["vocab_size"]:
-        print(f"note: vocab_size {config.vocab_size} -> {meta['vocab_size']} (the data's "
-              "tokenizer)", file=sys.stderr)
+        note = (f"note: vocab_size {config.vocab_size} -> {meta['vocab_size']} (the data's "
+                "tokenizer)")
         config = config.copy(vocab_size=meta["vocab_size"])
     options = PretrainingArguments(
         output_dir=args.out, steps=args.steps, batch_size=args.batch_size,
@@ -254,10 +255,15 @@ def cmd_pretrain(args: argparse.Namespace) -> int:
         progress=not args.no_progress,
     )
     trainer = trainer_class(args.framework)(config, options)
+    # Under torchrun every process runs this command; the main one reports.
+    if note is not None and trainer.is_main_process:
+        print(note, file=sys.stderr)
     try:
         result = run_pretraining(trainer, args.data, options, resume=not args.no_resume)
     except FileExistsError as err:
         raise ValueError(f"{err}; drop --no-resume to continue it") from None
+    if not trainer.is_main_process:
+        return 0
     if not result.finished:
         print(f"stopped at step {result.step} of {args.steps} (checkpoint in "
               f"{Path(args.out) / 'checkpoints'}); run the same command to continue")

@@ -13,16 +13,33 @@ The data order is a function of ``(seed, epoch)`` only: epoch ``e`` visits the t
 in ``np.random.default_rng([seed, e]).permutation(rows)`` order, cut into micro-batches of
 ``batch_size`` (the last one of an epoch may be smaller). A resumed run therefore needs only
 the step to continue with the same batches.
+
+Several processes (``torchrun``, multi-worker) run the same loop: every process reads the
+same global micro-batches of ``batch_size`` rows and its finetuner trains on its share
+(:func:`albert_core.training.distributed.shard_batch`), returning the loss of the whole
+batch. Every process checks the output directory and reads the checkpoint it resumes
+before the first :meth:`~albert_core.training.loop.StepTrainer.barrier`; only the main
+process writes (arguments, log, checkpoints, ``eval_results.json``, prediction files, the
+model, the tokenizer) and shows the progress bar, with a barrier after each checkpoint and
+at the end. Evaluation is not sharded: every process predicts the whole validation set with
+its own (identical) model and computes the metrics, so every history is the same, and the
+main process writes them.
+
+:func:`finetune` is the whole ``albert finetune`` path (checks, tokenizer, task data,
+finetuner, loop, test evaluation), shared by the command and each backend's helper such as
+``albert_pt.finetune``.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import json
+import logging
 import math
+import os
 import time
 from abc import abstractmethod
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -238,6 +255,8 @@ class FinetuningResult:
         history: the log lines.
         eval: the final validation metrics (None without validation data or unfinished).
         output_dir: where everything was written.
+        test: the test-file metrics of :func:`finetune` (None without a test file).
+        main_process: whether this process is the one that wrote the files (and reports).
     """
 
     step: int
@@ -246,6 +265,8 @@ class FinetuningResult:
     history: list[dict[str, Any]]
     eval: dict[str, float] | None
     output_dir: Path
+    test: dict[str, float] | None = None
+    main_process: bool = True
 
 
 def run_finetuning(finetuner: FrameworkFinetuner, data: TaskData, args: FinetuneArguments,
@@ -259,6 +280,7 @@ def run_finetuning(finetuner: FrameworkFinetuner, data: TaskData, args: Finetune
     """
     check_output_dir(args)
     output_dir = Path(args.output_dir)
+    main = finetuner.is_main_process
     total = args.total_steps(len(data.train["input_ids"]))
     accum = args.gradient_accumulation_steps
     warmup = int(math.ceil(args.warmup_ratio * total))
@@ -267,21 +289,26 @@ def run_finetuning(finetuner: FrameworkFinetuner, data: TaskData, args: Finetune
     if state is not None:
         finetuner.load_state(Path(state["path"]))
         step, history = int(state["step"]), list(state["history"])
-    elif args.overwrite and (output_dir / "checkpoints").is_dir():
-        import shutil
+    # Every process has checked the output and read the checkpoint before the main one
+    # writes, drops old checkpoints or, at its next save, prunes the one just read.
+    finetuner.barrier()
+    if main:
+        if state is None and args.overwrite and (output_dir / "checkpoints").is_dir():
+            import shutil
 
-        shutil.rmtree(output_dir / "checkpoints")
-    output_dir.mkdir(parents=True, exist_ok=True)
-    atomic_write_text(output_dir / ARGS_FILE, json.dumps(
-        {"args": args.to_dict(), "framework": finetuner.framework,
-         "config_updates": data.config_updates},
-        indent=2) + "\n", overwrite=True)
-    write_log(output_dir / LOG_FILE, history)
+            shutil.rmtree(output_dir / "checkpoints")
+        output_dir.mkdir(parents=True, exist_ok=True)
+        atomic_write_text(output_dir / ARGS_FILE, json.dumps(
+            {"args": args.to_dict(), "framework": finetuner.framework,
+             "config_updates": data.config_updates},
+            indent=2) + "\n", overwrite=True)
+        write_log(output_dir / LOG_FILE, history)
 
     def log(record: dict[str, Any]) -> None:
         history.append(record)
-        with open(output_dir / LOG_FILE, "a", encoding="utf-8") as handle:
-            handle.write(json.dumps(record) + "\n")
+        if main:
+            with open(output_dir / LOG_FILE, "a", encoding="utf-8") as handle:
+                handle.write(json.dumps(record) + "\n")
 
     def make_state() -> dict[str, Any]:
         return {"step": step, "framework": finetuner.framework, "args": args.to_dict(),
@@ -289,7 +316,7 @@ def run_finetuning(finetuner: FrameworkFinetuner, data: TaskData, args: Finetune
 
     batches = micro_batches(data.train, args.batch_size, args.seed, start=step * accum)
     bar = None
-    if args.progress:
+    if args.progress and main:
         from tqdm.auto import tqdm
 
         bar = tqdm(total=total, initial=step, desc=f"finetune {data.task} ({finetuner.framework})",
@@ -313,7 +340,9 @@ def run_finetuning(finetuner: FrameworkFinetuner, data: TaskData, args: Finetune
                 log({"step": step, **{f"eval_{k}": v for k, v in
                                       evaluate(finetuner, data, args.batch_size).items()}})
             if step % args.save_every == 0 or step == stop_at:
-                save_checkpoint(finetuner, output_dir, make_state(), args.keep_checkpoints)
+                if main:
+                    save_checkpoint(finetuner, output_dir, make_state(), args.keep_checkpoints)
+                finetuner.barrier()
     finally:
         if bar is not None:
             bar.close()
@@ -321,14 +350,130 @@ def run_finetuning(finetuner: FrameworkFinetuner, data: TaskData, args: Finetune
     result = None
     if finished:
         if data.validation is not None:
-            result = evaluate(finetuner, data, args.batch_size, output_dir)
+            result = evaluate(finetuner, data, args.batch_size, output_dir if main else None)
             log({"step": step, **{f"eval_{k}": v for k, v in result.items()}})
-            atomic_write_text(output_dir / EVAL_FILE, json.dumps(result, indent=2) + "\n",
-                              overwrite=True)
-        finetuner.save_pretrained(output_dir)
-        if tokenizer is not None:
-            tokenizer.save_pretrained(output_dir)
-    return FinetuningResult(step, total, finished, history, result, output_dir)
+            if main:
+                atomic_write_text(output_dir / EVAL_FILE, json.dumps(result, indent=2) + "\n",
+                                  overwrite=True)
+        if main:
+            finetuner.save_pretrained(output_dir)
+            if tokenizer is not None:
+                tokenizer.save_pretrained(output_dir)
+    finetuner.barrier()
+    return FinetuningResult(step, total, finished, history, result, output_dir,
+                            main_process=main)
+
+
+TEST_FILE = "test_results.json"
+
+logger = logging.getLogger(__name__)
+
+
+def check_head(model: str, head: str, config: Any, updates: Mapping[str, Any]) -> None:
+    """A classifier head already in the checkpoint ``model`` must have as many labels as
+    the data (``updates``: its config updates).
+
+    Raises:
+        ValueError: it has another count (the message says how to train a new head).
+    """
+    from albert_core.heads import head_spec
+
+    if head not in ("sequence-classification", "token-classification"):
+        return
+    from albert_core.checkpoints import resolve_directory
+
+    saved = json.loads((resolve_directory(model) / "config.json").read_text(encoding="utf-8"))
+    if head_spec(head).pt_class not in (saved.get("architectures") or []):
+        return
+    wanted = len(updates["id2label"]) if "id2label" in updates else updates.get("num_labels", 1)
+    if config.num_labels != wanted:
+        raise ValueError(
+            f"{model} has a {head} head with {config.num_labels} labels but the data has "
+            f"{wanted}; to train a new head, start from a checkpoint without it (its base "
+            "model, e.g. saved with the head dropped) or use data with the same labels"
+        )
+
+
+def finetune(
+    framework: str,
+    task: str,
+    train_file: str | os.PathLike[str],
+    output_dir: str | os.PathLike[str],
+    *,
+    validation_file: str | os.PathLike[str] | None = None,
+    test_file: str | os.PathLike[str] | None = None,
+    finetuner_options: Mapping[str, Any] | None = None,
+    notify: Callable[[str], None] | None = None,
+    **options: Any,
+) -> FinetuningResult:
+    """Fine-tune ``options["model"]`` on ``task``'s ``train_file`` with ``framework``'s
+    finetuner: what ``albert finetune`` does.
+
+    Everything that can be refused is checked before anything is written: the output
+    directory and the checkpoint to resume, ``max_length`` against the model, the
+    framework's finetuner, the data files, and the label count against a classifier head
+    the checkpoint already has. Then the tokenizer and the task data are loaded, the
+    finetuner is built (``finetuner_options`` go to its constructor, e.g. PyTorch's
+    ``device``), :func:`run_finetuning` runs, and a finished run evaluates ``test_file``
+    into ``test_results.json``. Under several processes every one of them calls this.
+
+    Args:
+        framework: ``pt``, ``tf`` or ``flax``.
+        task: a key of :data:`albert_core.training.finetune_tasks.TASK_HEADS`.
+        train_file: the training data.
+        output_dir: where the run writes (see :func:`run_finetuning`).
+        validation_file: data evaluated during and after training.
+        test_file: data evaluated once at the end.
+        finetuner_options: keyword arguments of the finetuner's constructor.
+        notify: receives the note naming newly initialised head weights (main process,
+            not on resume; default: this module's logger, level warning).
+        **options: the other fields of :class:`FinetuneArguments` (``model``,
+            ``max_steps``, ``batch_size``, ``learning_rate``, ``resume``, ...).
+
+    Returns:
+        The :class:`FinetuningResult` (``test`` holds the test metrics).
+
+    Raises:
+        FileExistsError: the output directory is not empty and neither ``overwrite`` nor
+            ``resume`` was given.
+        ValueError: bad options, data, or a checkpoint that does not fit (one message
+            naming the value).
+        NotImplementedError: ``framework`` has no finetuner.
+    """
+    from albert_core.config import AlbertConfig
+    from albert_core.tokenizers.fast import AlbertTokenizerFast
+    from albert_core.training.finetune_tasks import load_task_data
+
+    args = FinetuneArguments(
+        task=task, train_file=str(train_file), output_dir=str(output_dir),
+        validation_file=None if validation_file is None else str(validation_file), **options)
+    check_output_dir(args)
+    resumed = check_resume(args, framework) is not None
+    config = AlbertConfig.from_pretrained(args.model)
+    if args.max_length > config.max_position_embeddings:
+        raise ValueError(f"max_length {args.max_length} is above the model's "
+                         f"max_position_embeddings ({config.max_position_embeddings})")
+    cls = finetuner_class(framework)
+    tokenizer = AlbertTokenizerFast.from_pretrained(args.model)
+    data_options = {"max_length": args.max_length, "doc_stride": args.doc_stride,
+                    "version_2_with_negative": args.version_2_with_negative,
+                    "label_all_tokens": args.label_all_tokens, "seed": args.seed}
+    data = load_task_data(task, train_file, validation_file, tokenizer, **data_options)
+    check_head(args.model, data.head, config, data.config_updates)
+    finetuner = cls(data, args, **dict(finetuner_options or {}))
+    new_weights = getattr(finetuner, "new_weights", None)
+    if new_weights and not resumed and finetuner.is_main_process:
+        (notify or logger.warning)(
+            f"new {data.head} weights (initialised): {', '.join(new_weights)}")
+    result = run_finetuning(finetuner, data, args, tokenizer=tokenizer)
+    if result.finished and test_file is not None:
+        test = load_task_data(task, train_file, test_file, tokenizer, **data_options)
+        result.test = evaluate(finetuner, test, args.batch_size)
+        if finetuner.is_main_process:
+            atomic_write_text(result.output_dir / TEST_FILE,
+                              json.dumps(result.test, indent=2) + "\n", overwrite=True)
+        finetuner.barrier()
+    return result
 
 
 def finetuner_class(framework: str) -> type[FrameworkFinetuner]:
@@ -342,12 +487,15 @@ def finetuner_class(framework: str) -> type[FrameworkFinetuner]:
 __all__ = [
     "ARGS_FILE",
     "RESUME_KEYS",
+    "TEST_FILE",
     "FinetuneArguments",
     "FinetuningResult",
     "FrameworkFinetuner",
+    "check_head",
     "check_output_dir",
     "check_resume",
     "evaluate",
+    "finetune",
     "finetuner_class",
     "micro_batches",
     "run_finetuning",

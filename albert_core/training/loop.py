@@ -21,6 +21,16 @@ gradient accumulation each micro-batch's objective is scaled by ``1 / grad_accum
 Checkpoints live in ``OUT/checkpoints/step-NNNNNNNN/`` (``trainer_state.json`` plus the
 backend's files) and are written atomically; the newest is resumed from when the same
 command runs again.
+
+Several processes (``torchrun``, multi-worker) run the same loop on the same global
+batches; the trainer takes its share (:mod:`albert_core.training.distributed`) and returns
+the metric sums of the whole batch. Every process checks the output directory and reads
+the checkpoint before :meth:`StepTrainer.barrier`; only the main process
+(:attr:`StepTrainer.is_main_process`) writes files (arguments, log, checkpoints, the
+evaluation, the model, the tokenizer) and shows the progress bar, with a barrier after each
+checkpoint and at the end. Every process evaluates the held-out data itself, so their logs
+agree, and ``--time-limit`` stops them all when any one's clock runs out
+(:meth:`StepTrainer.any_process`).
 """
 
 from __future__ import annotations
@@ -190,6 +200,11 @@ class StepTrainer(ABC):
     def barrier(self) -> None:
         """Wait until every process reaches this point (nothing to wait for alone)."""
         return None
+
+    def any_process(self, flag: bool) -> bool:
+        """Whether ``flag`` is true on any process, so that every process takes the same
+        branch (a collective: every process must call it; ``flag`` itself alone)."""
+        return flag
 
     @abstractmethod
     def forward_backward(self, batch: Mapping[str, np.ndarray], scale: float) -> dict[str, float]:
@@ -379,7 +394,7 @@ def run_pretraining(
     model, its tokenizer, ``eval_results.json`` and ``log.jsonl``.
     """
     output_dir = Path(args.output_dir)
-    output_dir.mkdir(parents=True, exist_ok=True)
+    main = trainer.is_main_process
     train = PretrainingData(data_dir, "train")
     seq = train.config.max_seq_length
     if seq > trainer.config.max_position_embeddings:
@@ -407,11 +422,16 @@ def run_pretraining(
         step, train_seconds = int(state["step"]), float(state["train_seconds"])
         history = list(state["history"])
         window = MetricSums(state["window"])
-    atomic_write_text(output_dir / ARGS_FILE, json.dumps(
-        {"args": args.to_dict(), "config": trainer.config.to_dict(),
-         "framework": trainer.framework, "data": str(data_dir)}, indent=2) + "\n",
-        overwrite=True)
-    write_log(output_dir / LOG_FILE, history)
+    # Every process has checked the output and read the checkpoint before the main one
+    # writes (or, at its next save, prunes that checkpoint).
+    trainer.barrier()
+    if main:
+        output_dir.mkdir(parents=True, exist_ok=True)
+        atomic_write_text(output_dir / ARGS_FILE, json.dumps(
+            {"args": args.to_dict(), "config": trainer.config.to_dict(),
+             "framework": trainer.framework, "data": str(data_dir)}, indent=2) + "\n",
+            overwrite=True)
+        write_log(output_dir / LOG_FILE, history)
     heldout = PretrainingData(data_dir, "heldout") if _has_heldout(train) else None
 
     def make_state() -> dict[str, Any]:
@@ -423,11 +443,12 @@ def run_pretraining(
 
     def log(record: dict[str, Any]) -> None:
         history.append(record)
-        with open(output_dir / LOG_FILE, "a", encoding="utf-8") as handle:
-            handle.write(json.dumps(record) + "\n")
+        if main:
+            with open(output_dir / LOG_FILE, "a", encoding="utf-8") as handle:
+                handle.write(json.dumps(record) + "\n")
 
     bar = None
-    if args.progress:
+    if args.progress and main:
         from tqdm.auto import tqdm
 
         bar = tqdm(total=args.steps, initial=step, desc=f"pretrain ({trainer.framework})",
@@ -466,11 +487,14 @@ def run_pretraining(
                 result = evaluate(trainer, heldout, args.micro_batch_size, args.eval_batches,
                                   args.seed)
                 log({"step": step, **{f"eval_{k}": v for k, v in result.items()}})
-            out_of_time = args.time_limit is not None and (
+            # Processes stop together: the clock of any one of them decides.
+            out_of_time = args.time_limit is not None and trainer.any_process(
                 time.monotonic() - started >= args.time_limit
             )
             if step % args.save_every == 0 or step == stop_at or out_of_time:
-                save_checkpoint(trainer, output_dir, make_state(), args.keep_checkpoints)
+                if main:
+                    save_checkpoint(trainer, output_dir, make_state(), args.keep_checkpoints)
+                trainer.barrier()
             if out_of_time:
                 break
     finally:
@@ -483,10 +507,13 @@ def run_pretraining(
             eval_result = evaluate(trainer, heldout, args.micro_batch_size, args.eval_batches,
                                    args.seed)
             eval_result = {**eval_result, "step": step}
-            atomic_write_text(output_dir / EVAL_FILE, json.dumps(eval_result, indent=2) + "\n",
-                              overwrite=True)
-        trainer.save_pretrained(output_dir)
-        _copy_tokenizer(train.tokenizer_dir, output_dir)
+            if main:
+                atomic_write_text(output_dir / EVAL_FILE,
+                                  json.dumps(eval_result, indent=2) + "\n", overwrite=True)
+        if main:
+            trainer.save_pretrained(output_dir)
+            _copy_tokenizer(train.tokenizer_dir, output_dir)
+    trainer.barrier()
     return PretrainingResult(step, finished, history, eval_result, output_dir, train_seconds)
 
 
