@@ -167,6 +167,10 @@ class AdamW(keras.optimizers.Optimizer):
         dtype = variable.dtype
         index = self._get_variable_index(variable)
         lr = ops.cast(learning_rate, dtype)
+        if isinstance(gradient, tf.IndexedSlices):
+            # Dense, with the rows an embedding lookup repeats summed: Keras' sparse
+            # square would square each repeat on its own.
+            gradient = tf.convert_to_tensor(gradient)
         gradient = ops.cast(gradient, dtype)
         step = ops.cast(self.iterations + 1, dtype)
         if self.weight_decay_rate and self._decayed[index]:
@@ -264,6 +268,8 @@ class TFFinetuner(TFStepTrainer, FrameworkFinetuner):
     def forward_backward(self, batch: Mapping[str, np.ndarray], scale: float) -> dict[str, float]:
         """See :meth:`FrameworkFinetuner.forward_backward` (the loss is the batch's mean)."""
         arrays = {key: np.asarray(value) for key, value in batch.items()}
+        if not len(arrays["input_ids"]):
+            raise ValueError("forward_backward got a batch of 0 rows")
         head = self.data.head
 
         def shard(index: int, count: int) -> tuple[dict[str, np.ndarray], float]:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import os
 import re
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -115,6 +116,12 @@ class TFStepTrainer(StepTrainer):
                             aggregation=tf.VariableAggregation.SUM)
                 for v in self.trainable
             ]
+        if jit_compile and self.replicas > 1:
+            # An XLA cluster runs on one device; a replicated step reads every replica's
+            # variables (tf.distribute on XLA fails with "Trying to access resource ...").
+            warnings.warn(f"jit_compile needs a single replica; the {self.replicas} replicas "
+                          "of the strategy run graph-compiled steps without XLA", stacklevel=3)
+            jit_compile = False
         options = {"jit_compile": jit_compile, "reduce_retracing": True}
         self._step = tf.function(self._distributed_step, **options)
         self._apply = tf.function(self._distributed_apply, **options)

@@ -14,6 +14,16 @@ from safetensors.numpy import load_file
 from albert_core.cli import main
 from albert_core.config import AlbertConfig
 
+#: Frameworks whose finetuner the command-line tests run (skipped when not installed).
+PACKAGES = {"pt": "torch", "tf": "tensorflow"}
+
+
+@pytest.fixture(params=sorted(PACKAGES))
+def framework(request: pytest.FixtureRequest) -> str:
+    """``--framework`` of the test (its package must be installed)."""
+    pytest.importorskip(PACKAGES[request.param])
+    return request.param
+
 #: --task -> (extra options, keys eval_results.json must have).
 EXPECTED = {
     "text-classification": ((), {"accuracy", "f1", "matthews_correlation"}),
@@ -25,12 +35,13 @@ EXPECTED = {
 
 
 @pytest.mark.parametrize("task", sorted(EXPECTED))
-def test_every_task_finetunes_and_serves(task: str, task_files: dict[str, Path],
-                                         tmp_path: Path, read_json, capsys) -> None:
+def test_every_task_finetunes_and_serves(task: str, framework: str,
+                                         task_files: dict[str, Path], tmp_path: Path,
+                                         read_json, capsys) -> None:
     extra, keys = EXPECTED[task]
     out = tmp_path / "out"
     train = task_files[task]
-    assert finetune(task, train, out, *extra, validation=train) == 0
+    assert finetune(task, train, out, *extra, "--framework", framework, validation=train) == 0
     results = read_json(out / "eval_results.json")
     assert keys <= set(results)
     for key in keys - {"perplexity", "exact_match", "f1"} if task == "question-answering" \
@@ -55,7 +66,8 @@ def test_every_task_finetunes_and_serves(task: str, task_files: dict[str, Path],
                   "masked-lm": ["the old [MASK] sees the river"]}
     if task in run_inputs:
         run_task = "fill-mask" if task == "masked-lm" else task
-        assert main(["run", "--task", run_task, "--model", str(out), *run_inputs[task]]) == 0
+        assert main(["run", "--task", run_task, "--model", str(out), "--framework", framework,
+                     *run_inputs[task]]) == 0
         printed = capsys.readouterr().out
         if task == "text-classification":
             line = json.loads(printed.splitlines()[0])
@@ -91,10 +103,11 @@ def test_loss_goes_down_on_separable_data(task_files: dict[str, Path], tmp_path:
     assert read_json(out / "eval_results.json")["accuracy"] == 1.0
 
 
-def test_resume_gives_the_same_weights(task_files: dict[str, Path], tmp_path: Path) -> None:
+def test_resume_gives_the_same_weights(framework: str, task_files: dict[str, Path],
+                                       tmp_path: Path) -> None:
     train = task_files["text-classification"]
     options = ("--learning-rate", "1e-3", "--gradient-accumulation-steps", "2",
-               "--warmup-ratio", "0.2", "--save-every", "2")
+               "--warmup-ratio", "0.2", "--save-every", "2", "--framework", framework)
     whole, parts = tmp_path / "whole", tmp_path / "parts"
     assert finetune("text-classification", train, whole, *options, steps=12) == 0
     assert finetune("text-classification", train, parts, *options, "--stop-after", "5",
@@ -177,12 +190,13 @@ def test_frameworks_without_finetuning_say_so(task_files: dict[str, Path], tmp_p
     assert not out.exists()
 
 
-def test_test_file_eval_every_and_bf16(task_files: dict[str, Path], tmp_path: Path,
-                                       read_json) -> None:
+def test_test_file_eval_every_and_bf16(framework: str, task_files: dict[str, Path],
+                                       tmp_path: Path, read_json) -> None:
     out = tmp_path / "out"
     train = task_files["text-classification"]
     assert finetune("text-classification", train, out, "--bf16", "--eval-every", "2",
-                    "--test", str(train), validation=train, steps=4) == 0
+                    "--test", str(train), "--framework", framework, validation=train,
+                    steps=4) == 0
     log = [json.loads(line) for line in (out / "log.jsonl").read_text().splitlines()]
     assert [r["step"] for r in log if "eval_accuracy" in r] == [2, 4]
     assert {"accuracy", "f1"} <= set(read_json(out / "test_results.json"))
