@@ -140,7 +140,11 @@ class TFStepTrainer(StepTrainer):
     def barrier(self) -> None:
         """Wait for every worker: an all-reduce of one number over the replicas."""
         if self.process_count > 1:
-            self.strategy.reduce(SUM, self.strategy.run(lambda: tf.constant(1.0)), axis=None)
+            self._barrier()
+
+    @tf.function
+    def _barrier(self) -> tf.Tensor:
+        return self.strategy.reduce(SUM, self.strategy.run(lambda: tf.constant(1.0)), axis=None)
 
     # ------------------------------------------------------------------ steps
     def _replica_step(self, batch: dict[str, tf.Tensor], factor: tf.Tensor, scale: tf.Tensor
@@ -181,7 +185,12 @@ class TFStepTrainer(StepTrainer):
 
     def _replica_apply(self) -> None:
         context = tf.distribute.get_replica_context()
-        local = [tf.convert_to_tensor(acc) for acc in self.accumulated]
+        local = []
+        for acc in self.accumulated:
+            # Placed where the replica's copy lives: an all-reduce needs the devices of its
+            # inputs, which a plain read leaves unset under MultiWorkerMirroredStrategy.
+            with tf.device(acc.device):
+                local.append(tf.identity(acc))
         total = context.all_reduce(SUM, local) if self.replicas > 1 else local
         if self.max_grad_norm > 0:
             total, _ = tf.clip_by_global_norm(total, self.max_grad_norm)
