@@ -167,10 +167,21 @@ class TFStepTrainer(StepTrainer):
         return {key: self.strategy.reduce(SUM, value, axis=None)
                 for key, value in results.items()}
 
-    def run_shards(self, shard: Callable[[int, int], tuple[Mapping[str, np.ndarray], float]],
-                   scale: float) -> dict[str, float]:
+    def run_shards(
+        self, shard: Callable[[int, int], tuple[Mapping[str, np.ndarray], float | np.ndarray]],
+        scale: float,
+    ) -> dict[str, float]:
         """Run :meth:`_replica_step` on every replica: ``shard(index, count)`` gives replica
-        ``index`` its rows and its factor; the replicas' results are summed."""
+        ``index`` of ``count`` its rows and its factor (a number or a float array); the
+        replicas' results are summed.
+
+        Args:
+            shard: the share of each replica.
+            scale: the gradient accumulation's factor, the same on every replica.
+
+        Returns:
+            The summed results as floats.
+        """
 
         def value(context: tf.distribute.experimental.ValueContext) -> tuple[Any, Any]:
             rows, factor = shard(context.replica_id_in_sync_group,

@@ -3,6 +3,7 @@ evaluation keys, the loss going down, exact resume and the bad-input errors."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from pathlib import Path
 
@@ -61,6 +62,13 @@ def test_every_task_finetunes_and_serves(task: str, framework: str,
         predictions = read_json(out / "predictions.json")
         assert set(predictions) == {f"q{i}" for i in range(6)}
         assert 0.0 <= results["f1"] <= 100.0
+    if framework == "tf":  # the other frameworks load what Keras wrote, strictly
+        from albert_core.backend import get_backend
+        from albert_core.training.finetune_tasks import TASK_HEADS
+
+        for other, package in {"pt": "torch", "flax": "flax"}.items():
+            if importlib.util.find_spec(package) is not None:  # strict: raises on a mismatch
+                assert get_backend(other).from_pretrained(TASK_HEADS[task], out) is not None
     capsys.readouterr()
     run_inputs = {"text-classification": ["good day"], "token-classification": ["John lives"],
                   "masked-lm": ["the old [MASK] sees the river"]}
