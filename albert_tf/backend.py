@@ -18,6 +18,7 @@ from albert_tf.models import MODEL_CLASSES
 from albert_tf.pretrained import TFAlbertPreTrainedModel
 
 if TYPE_CHECKING:
+    from albert_tf.finetuning import TFFinetuner
     from albert_tf.pretraining import TFPretrainer
 
 
@@ -87,6 +88,12 @@ class TFBackend(Backend, framework="tf", model_classes=MODEL_CLASSES):
         from albert_tf.pretraining import TFPretrainer
 
         return TFPretrainer
+
+    def finetuner(self) -> type[TFFinetuner]:
+        """:class:`albert_tf.finetuning.TFFinetuner`."""
+        from albert_tf.finetuning import TFFinetuner
+
+        return TFFinetuner
 
 
 #: The instance :func:`albert_core.backend.get_backend` returns for ``"tf"``.

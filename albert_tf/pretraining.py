@@ -9,14 +9,13 @@ trainer.
 * :func:`tf_dataset`: masked batches of a prepared dataset as a ``tf.data.Dataset``.
 * :class:`TFPretrainer`: the :class:`albert_core.training.loop.FrameworkTrainer` of
   ``albert pretrain --framework tf``: ``tf.function`` steps, gradients accumulated in
-  variables.
+  variables, any ``tf.distribute`` strategy (:mod:`albert_tf.training`).
 """
 
 from __future__ import annotations
 
 import os
-import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +28,10 @@ import tensorflow as tf  # noqa: E402
 from albert_core.config import AlbertConfig  # noqa: E402
 from albert_core.training.batches import BatchStream  # noqa: E402
 from albert_core.training.dataset import PretrainingData  # noqa: E402
+from albert_core.training.distributed import (  # noqa: E402
+    pretraining_denominators,
+    shard_batch,
+)
 from albert_core.training.loop import (  # noqa: E402
     NO_DECAY_PATTERNS,
     FrameworkTrainer,
@@ -37,8 +40,7 @@ from albert_core.training.loop import (  # noqa: E402
 )
 from albert_tf import weights  # noqa: E402
 from albert_tf.models import TFAlbertForPreTraining  # noqa: E402
-
-STATE_FILE = "tf_state.npz"
+from albert_tf.training import TFStepTrainer  # noqa: E402
 
 #: dtypes of the batch arrays in the ``tf.data`` adapter.
 _DTYPES = {"masked_lm_weights": tf.float32}
@@ -216,26 +218,26 @@ def _numpy_sums(sums: Mapping[str, tf.Tensor]) -> dict[str, float]:
     return {key: float(value) for key, value in sums.items()}
 
 
-def _without_uniquifiers(path: str) -> str:
-    """A variable path without the ``_<n>`` suffixes Keras adds to names already taken in the
-    process (``seed_generator_1`` when a second trainer is built), so a checkpoint saved by
-    the first trainer of one process loads into the second trainer of another."""
-    return re.sub(r"_\d+(?=/|$)", "", path)
-
-
-class TFPretrainer(FrameworkTrainer):
+class TFPretrainer(TFStepTrainer, FrameworkTrainer):
     """Keras/TensorFlow trainer of :func:`albert_core.training.loop.run_pretraining`.
 
     Builds :class:`TFAlbertForPreTraining` after ``keras.utils.set_random_seed(seed)`` (or
-    uses ``model``); gradients accumulate in non-trainable variables and are clipped with
-    ``tf.clip_by_global_norm``. Checkpoints hold every model variable (dropout seed state
+    uses ``model``) under ``strategy.scope()``; gradients accumulate in variables and are
+    clipped with ``tf.clip_by_global_norm`` (:class:`albert_tf.training.TFStepTrainer`).
+    Under a strategy of ``n`` replicas, replica ``i`` trains on
+    ``shard_batch(batch, "pretraining", i, n)`` with the global denominators of
+    :func:`albert_core.training.distributed.pretraining_denominators`, so the update
+    equals one device's. Checkpoints hold every model variable (dropout seed state
     included) and every optimizer variable.
 
     Args:
         config: the model config.
         args: the run's options.
-        model: start from this model instead of a fresh one.
+        model: start from this model instead of a fresh one (its variables must live
+            under ``strategy``).
         jit_compile: compile the steps with XLA.
+        strategy: a ``tf.distribute.Strategy`` (None:
+            :func:`albert_tf.training.choose_strategy`).
     """
 
     framework = "tf"
@@ -247,46 +249,35 @@ class TFPretrainer(FrameworkTrainer):
         *,
         model: TFAlbertForPreTraining | None = None,
         jit_compile: bool = False,
+        strategy: tf.distribute.Strategy | None = None,
     ) -> None:
-        super().__init__(config, args)
-        if model is None:
-            keras.utils.set_random_seed(args.seed)
-            model = TFAlbertForPreTraining(config)
-        self.model = model
-        self.variables = list(model.trainable_variables)
-        self.optimizer = make_optimizer(args)
-        if args.optimizer == "adamw":
-            self.optimizer.exclude_from_weight_decay(
-                var_list=[v for v in self.variables if no_decay(v.path)]
-            )
-        self.optimizer.build(self.variables)
-        self.accumulated = [
-            tf.Variable(tf.zeros(v.shape, v.dtype), trainable=False) for v in self.variables
-        ]
-        options = {"jit_compile": jit_compile, "reduce_retracing": True}
-        self._forward_backward = tf.function(self._forward_backward_fn, **options)
-        self._apply = tf.function(self._apply_fn, **options)
-        self._evaluate = tf.function(self._evaluate_fn, **options)
+        FrameworkTrainer.__init__(self, config, args)
+        self._init_strategy(strategy)
+        self.max_grad_norm = args.max_grad_norm
+        with self.strategy.scope():
+            if model is None:
+                keras.utils.set_random_seed(args.seed)
+                model = TFAlbertForPreTraining(config)
+            self.model = model
+            variables = list(model.trainable_variables)
+            self.optimizer = make_optimizer(args)
+            if args.optimizer == "adamw":
+                self.optimizer.exclude_from_weight_decay(
+                    var_list=[v for v in variables if no_decay(v.path)]
+                )
+        self._init_steps(variables, jit_compile)
+        self._evaluate = tf.function(self._evaluate_fn, jit_compile=jit_compile,
+                                     reduce_retracing=True)
 
-    def _forward_backward_fn(self, batch: dict[str, tf.Tensor], scale: tf.Tensor
-                             ) -> dict[str, tf.Tensor]:
+    def _replica_step(self, batch: dict[str, tf.Tensor], factor: tf.Tensor, scale: tf.Tensor
+                      ) -> dict[str, tf.Tensor]:
+        # factor: [1 / global mlm_count, 1 / global sop_count, 1] (all 0 for a stand-in row).
         with tf.GradientTape() as tape:
-            objective, sums = pretraining_sums(self.model, batch, training=True)
+            _, sums = pretraining_sums(self.model, batch, training=True)
+            objective = sums["mlm_loss_sum"] * factor[0] + sums["sop_loss_sum"] * factor[1]
             scaled = objective * scale
-        grads = tape.gradient(scaled, self.variables)
-        for acc, grad in zip(self.accumulated, grads, strict=True):
-            if grad is not None:
-                acc.assign_add(tf.convert_to_tensor(grad))
-        return sums
-
-    def _apply_fn(self, learning_rate: tf.Tensor) -> None:
-        grads = [tf.identity(acc) for acc in self.accumulated]
-        if self.args.max_grad_norm > 0:
-            grads, _ = tf.clip_by_global_norm(grads, self.args.max_grad_norm)
-        self.optimizer.learning_rate.assign(learning_rate)
-        self.optimizer.apply(grads, self.variables)
-        for acc in self.accumulated:
-            acc.assign(tf.zeros_like(acc))
+        self._accumulate(tape, scaled)
+        return {key: value * factor[2] for key, value in sums.items()}
 
     def _evaluate_fn(self, batch: dict[str, tf.Tensor]) -> dict[str, tf.Tensor]:
         return pretraining_sums(self.model, batch, training=False)[1]
@@ -298,53 +289,20 @@ class TFPretrainer(FrameworkTrainer):
 
     def forward_backward(self, batch: Mapping[str, np.ndarray], scale: float) -> dict[str, float]:
         """See :meth:`FrameworkTrainer.forward_backward`."""
-        sums = self._forward_backward(self._tensors(batch), tf.constant(scale, tf.float32))
-        return _numpy_sums(sums)
+        inputs = {key: value for key, value in batch.items() if key != "labels"}
+        counts = pretraining_denominators(inputs)
 
-    def apply_gradients(self, learning_rate: float) -> None:
-        """See :meth:`FrameworkTrainer.apply_gradients`."""
-        self._apply(tf.constant(learning_rate, tf.float32))
+        def shard(index: int, count: int) -> tuple[dict[str, np.ndarray], np.ndarray]:
+            part = shard_batch(inputs, "pretraining", index, count)
+            keep = 1.0 if part.rows else 0.0
+            return part.batch, np.array([keep / counts["mlm_count"],
+                                         keep / counts["sop_count"], keep], np.float32)
+
+        return self.run_shards(shard, scale)
 
     def evaluate(self, batch: Mapping[str, np.ndarray]) -> dict[str, float]:
         """See :meth:`FrameworkTrainer.evaluate`."""
         return _numpy_sums(self._evaluate(self._tensors(batch)))
-
-    def _state_variables(self) -> dict[str, Callable[[], list[Any]]]:
-        return {"model": lambda: self.model.variables,
-                "optimizer": lambda: self.optimizer.variables}
-
-    def _relative(self, path: str) -> str:
-        """A variable path without the model's instance name (``tf_albert_for_pre_training_3``)."""
-        return path.replace(self.model.name, "model")
-
-    def save_state(self, directory: Path) -> None:
-        """See :meth:`FrameworkTrainer.save_state`."""
-        arrays = {}
-        for group, variables in self._state_variables().items():
-            for index, variable in enumerate(variables()):
-                arrays[f"{group}/{index:05d}/{self._relative(variable.path)}"] = np.asarray(
-                    variable.numpy()
-                )
-        with open(directory / STATE_FILE, "wb") as handle:
-            np.savez(handle, **arrays)
-
-    def load_state(self, directory: Path) -> None:
-        """See :meth:`FrameworkTrainer.load_state`."""
-        with np.load(directory / STATE_FILE) as data:
-            saved = {key: data[key] for key in data.files}
-        for group, variables in self._state_variables().items():
-            current = variables()
-            keys = sorted(k for k in saved if k.startswith(group + "/"))
-            if len(keys) != len(current):
-                raise ValueError(f"{directory / STATE_FILE} holds {len(keys)} {group} "
-                                 f"variables, the trainer has {len(current)}")
-            for key, variable in zip(keys, current, strict=True):
-                path, mine = key.split("/", 2)[2], self._relative(variable.path)
-                if (_without_uniquifiers(path) != _without_uniquifiers(mine)
-                        or saved[key].shape != tuple(variable.shape)):
-                    raise ValueError(f"{directory / STATE_FILE}: {path} {saved[key].shape} does "
-                                     f"not match {mine} {tuple(variable.shape)}")
-                variable.assign(saved[key])
 
     def save_pretrained(self, directory: Path) -> None:
         """See :meth:`FrameworkTrainer.save_pretrained` (``model.safetensors``)."""

@@ -3,6 +3,7 @@ evaluation keys, the loss going down, exact resume and the bad-input errors."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from pathlib import Path
 
@@ -13,6 +14,16 @@ from safetensors.numpy import load_file
 
 from albert_core.cli import main
 from albert_core.config import AlbertConfig
+
+#: Frameworks whose finetuner the command-line tests run (skipped when not installed).
+PACKAGES = {"pt": "torch", "tf": "tensorflow"}
+
+
+@pytest.fixture(params=sorted(PACKAGES))
+def framework(request: pytest.FixtureRequest) -> str:
+    """``--framework`` of the test (its package must be installed)."""
+    pytest.importorskip(PACKAGES[request.param])
+    return request.param
 
 #: --task -> (extra options, keys eval_results.json must have).
 EXPECTED = {
@@ -25,12 +36,13 @@ EXPECTED = {
 
 
 @pytest.mark.parametrize("task", sorted(EXPECTED))
-def test_every_task_finetunes_and_serves(task: str, task_files: dict[str, Path],
-                                         tmp_path: Path, read_json, capsys) -> None:
+def test_every_task_finetunes_and_serves(task: str, framework: str,
+                                         task_files: dict[str, Path], tmp_path: Path,
+                                         read_json, capsys) -> None:
     extra, keys = EXPECTED[task]
     out = tmp_path / "out"
     train = task_files[task]
-    assert finetune(task, train, out, *extra, validation=train) == 0
+    assert finetune(task, train, out, *extra, "--framework", framework, validation=train) == 0
     results = read_json(out / "eval_results.json")
     assert keys <= set(results)
     for key in keys - {"perplexity", "exact_match", "f1"} if task == "question-answering" \
@@ -50,12 +62,20 @@ def test_every_task_finetunes_and_serves(task: str, task_files: dict[str, Path],
         predictions = read_json(out / "predictions.json")
         assert set(predictions) == {f"q{i}" for i in range(6)}
         assert 0.0 <= results["f1"] <= 100.0
+    if framework == "tf":  # the other frameworks load what Keras wrote, strictly
+        from albert_core.backend import get_backend
+        from albert_core.training.finetune_tasks import TASK_HEADS
+
+        for other, package in {"pt": "torch", "flax": "flax"}.items():
+            if importlib.util.find_spec(package) is not None:  # strict: raises on a mismatch
+                assert get_backend(other).from_pretrained(TASK_HEADS[task], out) is not None
     capsys.readouterr()
     run_inputs = {"text-classification": ["good day"], "token-classification": ["John lives"],
                   "masked-lm": ["the old [MASK] sees the river"]}
     if task in run_inputs:
         run_task = "fill-mask" if task == "masked-lm" else task
-        assert main(["run", "--task", run_task, "--model", str(out), *run_inputs[task]]) == 0
+        assert main(["run", "--task", run_task, "--model", str(out), "--framework", framework,
+                     *run_inputs[task]]) == 0
         printed = capsys.readouterr().out
         if task == "text-classification":
             line = json.loads(printed.splitlines()[0])
@@ -91,10 +111,11 @@ def test_loss_goes_down_on_separable_data(task_files: dict[str, Path], tmp_path:
     assert read_json(out / "eval_results.json")["accuracy"] == 1.0
 
 
-def test_resume_gives_the_same_weights(task_files: dict[str, Path], tmp_path: Path) -> None:
+def test_resume_gives_the_same_weights(framework: str, task_files: dict[str, Path],
+                                       tmp_path: Path) -> None:
     train = task_files["text-classification"]
     options = ("--learning-rate", "1e-3", "--gradient-accumulation-steps", "2",
-               "--warmup-ratio", "0.2", "--save-every", "2")
+               "--warmup-ratio", "0.2", "--save-every", "2", "--framework", framework)
     whole, parts = tmp_path / "whole", tmp_path / "parts"
     assert finetune("text-classification", train, whole, *options, steps=12) == 0
     assert finetune("text-classification", train, parts, *options, "--stop-after", "5",
@@ -177,12 +198,13 @@ def test_frameworks_without_finetuning_say_so(task_files: dict[str, Path], tmp_p
     assert not out.exists()
 
 
-def test_test_file_eval_every_and_bf16(task_files: dict[str, Path], tmp_path: Path,
-                                       read_json) -> None:
+def test_test_file_eval_every_and_bf16(framework: str, task_files: dict[str, Path],
+                                       tmp_path: Path, read_json) -> None:
     out = tmp_path / "out"
     train = task_files["text-classification"]
     assert finetune("text-classification", train, out, "--bf16", "--eval-every", "2",
-                    "--test", str(train), validation=train, steps=4) == 0
+                    "--test", str(train), "--framework", framework, validation=train,
+                    steps=4) == 0
     log = [json.loads(line) for line in (out / "log.jsonl").read_text().splitlines()]
     assert [r["step"] for r in log if "eval_accuracy" in r] == [2, 4]
     assert {"accuracy", "f1"} <= set(read_json(out / "test_results.json"))

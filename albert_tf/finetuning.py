@@ -1,0 +1,296 @@
+"""Fine-tuning a task head with Keras/TensorFlow: task features as a ``tf.data`` pipeline
+for ``compile``/``fit``, PyTorch's AdamW as a Keras optimizer, and :class:`TFFinetuner`, the
+:class:`albert_core.training.finetune.FrameworkFinetuner` of ``albert finetune --framework
+tf``.
+
+* :func:`task_dataset`: features of :mod:`albert_core.tasks` (or a dict of numpy arrays,
+  ``TaskData.train``) -> batched, prefetched dicts holding the labels, so that
+  ``model.compile(optimizer=...)`` and ``model.fit(task_dataset(...))`` train every
+  ``TFAlbert*`` head on its own loss (under any ``tf.distribute`` strategy too).
+* :class:`AdamW`: ``torch.optim.AdamW``'s update. ``keras.optimizers.AdamW`` adds epsilon
+  to ``sqrt(v)`` before the second moment's bias correction, which is a larger epsilon in
+  the first steps; this one adds it after, as PyTorch does, so that the three frameworks
+  fine-tune to the same weights.
+* :class:`TFFinetuner`: the task model loaded with the data's labels, AdamW without decay
+  for biases and LayerNorm weights, gradients accumulated in variables and clipped to the
+  global norm 1.0, ``tf.function`` steps (XLA with ``jit_compile``), bf16 through Keras'
+  ``mixed_bfloat16`` policy, and any ``tf.distribute`` strategy
+  (:mod:`albert_tf.training`).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+import tensorflow as tf  # noqa: E402
+
+from albert_core.training.distributed import loss_denominator, shard_batch  # noqa: E402
+from albert_core.training.finetune import FinetuneArguments, FrameworkFinetuner  # noqa: E402
+from albert_core.training.finetune_tasks import TaskData  # noqa: E402
+from albert_core.training.loop import NO_DECAY_PATTERNS  # noqa: E402
+from albert_tf.models import MODEL_CLASSES  # noqa: E402
+from albert_tf.training import TFStepTrainer  # noqa: E402
+
+MAX_GRAD_NORM = 1.0
+
+
+# ================================================================================= data
+def _arrays_of(features: Any) -> dict[str, np.ndarray]:
+    """The model's arrays of ``features``: a mapping, an object with ``.arrays``
+    (:class:`albert_core.tasks.TaskFeatures`) or ``model_inputs()`` (question answering)."""
+    if isinstance(features, Mapping):
+        arrays = features
+    elif hasattr(features, "arrays"):
+        arrays = features.arrays
+    elif callable(getattr(features, "model_inputs", None)):
+        arrays = features.model_inputs()
+    else:
+        raise TypeError("task_dataset needs a dict of arrays or task features (with .arrays "
+                        f"or .model_inputs()), got {type(features).__name__}")
+    out = {}
+    for key, value in arrays.items():
+        value = np.asarray(value)
+        if np.issubdtype(value.dtype, np.integer):
+            value = value.astype(np.int32)
+        elif np.issubdtype(value.dtype, np.floating):
+            value = value.astype(np.float32)
+        out[key] = value
+    if "input_ids" not in out:
+        raise ValueError(f"the features have no input_ids (keys: {sorted(out)})")
+    rows = {key: len(value) for key, value in out.items()}
+    if len(set(rows.values())) != 1:
+        raise ValueError(f"the feature arrays have different numbers of rows: {rows}")
+    return out
+
+
+def task_dataset(
+    features: Any, batch_size: int, *, shuffle: bool = False, seed: int = 0,
+    drop_remainder: bool = False,
+) -> tf.data.Dataset:
+    """Task features as a ``tf.data.Dataset`` of batched dicts for ``model.fit``.
+
+    The labels stay inside each dict (``labels``, or ``start_positions`` /
+    ``end_positions``), so a ``TFAlbert*`` model compiled without a loss computes its own;
+    integer arrays become int32 and floating ones float32. The dataset is prefetched.
+
+    Args:
+        features: a dict of numpy arrays (``TaskData.train``) or the features of
+            :mod:`albert_core.tasks` (``.arrays``, or question answering's
+            ``model_inputs()``).
+        batch_size: rows per batch (the global batch under a ``tf.distribute`` strategy).
+        shuffle: shuffle the rows, anew each epoch, from ``seed``.
+        seed: seed of the shuffle.
+        drop_remainder: drop a last, smaller batch.
+
+    Returns:
+        The dataset.
+
+    Raises:
+        ValueError: ``batch_size`` is not positive, or the arrays have no ``input_ids`` or
+            different numbers of rows.
+        TypeError: ``features`` is neither a dict nor task features.
+    """
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be positive, got {batch_size}")
+    arrays = _arrays_of(features)
+    dataset = tf.data.Dataset.from_tensor_slices(arrays)
+    if shuffle:
+        dataset = dataset.shuffle(len(arrays["input_ids"]), seed=seed,
+                                  reshuffle_each_iteration=True)
+    return dataset.batch(batch_size, drop_remainder=drop_remainder).prefetch(tf.data.AUTOTUNE)
+
+
+# ============================================================================ optimizer
+class AdamW(keras.optimizers.Optimizer):
+    """AdamW with ``torch.optim.AdamW``'s update (see the module doc).
+
+    Per variable ``w`` with gradient ``g`` at step ``t``: ``w -= lr·λ·w`` (decoupled weight
+    decay, not for variables whose path holds one of ``exclude_patterns``), then
+    ``w -= lr / (1 - β1^t) · m / (sqrt(v) / sqrt(1 - β2^t) + ε)``.
+
+    Args:
+        learning_rate: a float, a schedule or a variable.
+        beta_1, beta_2: moment decay rates.
+        epsilon: added to the bias-corrected root of the second moment.
+        weight_decay_rate: ``λ``.
+        exclude_patterns: substrings of variable paths without weight decay (default:
+            LayerNorm weights and biases).
+        name: the optimizer's name.
+        **kwargs: base optimizer options; Keras' own ``weight_decay`` is not used.
+
+    Raises:
+        ValueError: ``weight_decay`` is given (use ``weight_decay_rate``).
+    """
+
+    def __init__(
+        self,
+        learning_rate: Any = 1e-3,
+        beta_1: float = 0.9,
+        beta_2: float = 0.999,
+        epsilon: float = 1e-8,
+        weight_decay_rate: float = 0.0,
+        exclude_patterns: Sequence[str] = NO_DECAY_PATTERNS,
+        name: str = "adamw",
+        **kwargs: Any,
+    ) -> None:
+        if kwargs.get("weight_decay") is not None:
+            raise ValueError("use weight_decay_rate (PyTorch's decoupled weight decay)")
+        super().__init__(learning_rate=learning_rate, name=name, **kwargs)
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.weight_decay_rate = weight_decay_rate
+        self.exclude_patterns = tuple(exclude_patterns)
+
+    def build(self, var_list: Sequence[keras.Variable]) -> None:
+        """Create the first and second moment of every variable."""
+        if self.built:
+            return
+        super().build(var_list)
+        self._momentums, self._velocities = self.add_optimizer_variables(
+            var_list, ["momentum", "velocity"]
+        )
+        self._decayed = [
+            not any(pattern in v.path for pattern in self.exclude_patterns) for v in var_list
+        ]
+
+    def update_step(self, gradient: Any, variable: keras.Variable, learning_rate: Any) -> None:
+        """One AdamW update of ``variable``."""
+        ops = keras.ops
+        dtype = variable.dtype
+        index = self._get_variable_index(variable)
+        lr = ops.cast(learning_rate, dtype)
+        if isinstance(gradient, tf.IndexedSlices):
+            # Dense, with the rows an embedding lookup repeats summed: Keras' sparse
+            # square would square each repeat on its own.
+            gradient = tf.convert_to_tensor(gradient)
+        gradient = ops.cast(gradient, dtype)
+        step = ops.cast(self.iterations + 1, dtype)
+        if self.weight_decay_rate and self._decayed[index]:
+            self.assign_sub(variable, ops.multiply(variable, lr * self.weight_decay_rate))
+        m, v = self._momentums[index], self._velocities[index]
+        self.assign(m, ops.add(ops.multiply(m, self.beta_1),
+                               ops.multiply(gradient, 1.0 - self.beta_1)))
+        self.assign(v, ops.add(ops.multiply(v, self.beta_2),
+                               ops.multiply(ops.square(gradient), 1.0 - self.beta_2)))
+        correction1 = 1.0 - ops.power(ops.cast(self.beta_1, dtype), step)
+        correction2 = ops.sqrt(1.0 - ops.power(ops.cast(self.beta_2, dtype), step))
+        denominator = ops.add(ops.divide(ops.sqrt(v), correction2), self.epsilon)
+        self.assign_sub(variable, ops.multiply(ops.divide(lr, correction1),
+                                               ops.divide(m, denominator)))
+
+    def get_config(self) -> dict[str, Any]:
+        """Keras config (the AdamW hyper-parameters included)."""
+        config = super().get_config()
+        config.update(beta_1=self.beta_1, beta_2=self.beta_2, epsilon=self.epsilon,
+                      weight_decay_rate=self.weight_decay_rate,
+                      exclude_patterns=list(self.exclude_patterns))
+        return config
+
+
+# ============================================================================ finetuner
+def _scorable(head: str, batch: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """``batch`` with one label made valid when it has none to score (a share of 0 rows or
+    only ignored labels, whose factor is 0), so its loss is finite rather than 0 / 0."""
+    if loss_denominator(head, batch) or "labels" not in batch:
+        return batch
+    labels = np.array(batch["labels"])
+    labels.reshape(-1)[0] = 0
+    return {**batch, "labels": labels}
+
+
+class TFFinetuner(TFStepTrainer, FrameworkFinetuner):
+    """Keras/TensorFlow finetuner of :func:`albert_core.training.finetune.run_finetuning`.
+
+    The model is ``MODEL_CLASSES[head].from_pretrained(model, strict=False,
+    **config_updates)`` built after ``keras.utils.set_random_seed(seed)`` under
+    ``strategy.scope()``: head weights the checkpoint lacks are initialised and listed in
+    :attr:`new_weights`. Under a strategy of ``n`` replicas, replica ``i`` trains on
+    ``shard_batch(batch, head, i, n)`` with its loss scaled by ``shard.scale / n`` and the
+    gradients summed, which equals one device (:mod:`albert_core.training.distributed`).
+
+    Args:
+        data: the task data (its head and config updates pick the model).
+        args: the run's options (``model``, ``seed``, ``learning_rate``, ``weight_decay``,
+            ``bf16``: Keras' ``mixed_bfloat16`` policy, float32 variables and loss).
+        strategy: a ``tf.distribute.Strategy`` (None:
+            :func:`albert_tf.training.choose_strategy`).
+        jit_compile: compile the steps with XLA.
+
+    Attributes:
+        model: the task model.
+        optimizer: its :class:`AdamW`.
+        new_weights: canonical names of the weights the checkpoint did not have.
+    """
+
+    framework = "tf"
+    max_grad_norm = MAX_GRAD_NORM
+
+    def __init__(self, data: TaskData, args: FinetuneArguments, *,
+                 strategy: tf.distribute.Strategy | None = None,
+                 jit_compile: bool = False) -> None:
+        FrameworkFinetuner.__init__(self, data, args)
+        self._init_strategy(strategy)
+        with self.strategy.scope():
+            keras.utils.set_random_seed(args.seed)
+            self.model = MODEL_CLASSES[data.head].from_pretrained(
+                args.model, strict=False, dtype="mixed_bfloat16" if args.bf16 else None,
+                **data.config_updates)
+            self.optimizer = AdamW(args.learning_rate, weight_decay_rate=args.weight_decay)
+        report = getattr(self.model, "loading_report", None)
+        self.new_weights: list[str] = sorted(getattr(report, "missing", None) or [])
+        trainable = list(self.model.trainable_variables)
+        self._init_steps(trainable, jit_compile)
+        self._predict = tf.function(self._predict_fn, jit_compile=jit_compile,
+                                    reduce_retracing=True)
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        """The output fields :meth:`predict` returns."""
+        return ("start_logits", "end_logits") if self.data.head == "question-answering" \
+            else ("logits",)
+
+    def _replica_step(self, batch: dict[str, tf.Tensor], factor: tf.Tensor, scale: tf.Tensor
+                      ) -> dict[str, tf.Tensor]:
+        with tf.GradientTape() as tape:
+            loss = tf.cast(self.model(batch, training=True).loss, tf.float32)
+            objective = loss * factor * scale
+        self._accumulate(tape, objective)
+        return {"loss": loss * factor}
+
+    def forward_backward(self, batch: Mapping[str, np.ndarray], scale: float) -> dict[str, float]:
+        """See :meth:`FrameworkFinetuner.forward_backward` (the loss is the batch's mean)."""
+        arrays = {key: np.asarray(value) for key, value in batch.items()}
+        if not len(arrays["input_ids"]):
+            raise ValueError("forward_backward got a batch of 0 rows")
+        head = self.data.head
+
+        def shard(index: int, count: int) -> tuple[dict[str, np.ndarray], float]:
+            part = shard_batch(arrays, head, index, count)
+            return _scorable(head, part.batch), part.scale / count
+
+        return self.run_shards(shard, scale)
+
+    def _predict_fn(self, batch: dict[str, tf.Tensor]) -> dict[str, tf.Tensor]:
+        out = self.model(batch, training=False)
+        return {name: tf.cast(out[name], tf.float32) for name in self.fields}
+
+    def predict(self, batch: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """See :meth:`FrameworkFinetuner.predict`."""
+        tensors = {key: tf.convert_to_tensor(np.asarray(value)) for key, value in batch.items()}
+        return {key: value.numpy() for key, value in self._predict(tensors).items()}
+
+    def save_pretrained(self, directory: Path) -> None:
+        """``config.json`` (with the data's labels) and ``model.safetensors``, which every
+        framework's ``from_pretrained`` loads."""
+        self.model.save_pretrained(directory, formats=("safetensors",))
+
+
+__all__ = ["MAX_GRAD_NORM", "AdamW", "TFFinetuner", "task_dataset"]
