@@ -256,7 +256,8 @@ class FlaxFinetuner(FrameworkFinetuner):
 
     @property
     def model(self) -> FlaxAlbertPreTrainedModel:
-        """The task model holding the current params (``state.params``)."""
+        """The task model holding the current params (``state.params``); read it again
+        after a step, whose donated state frees the previous params."""
         self._model.params = self.state.params
         return self._model
 
