@@ -19,6 +19,7 @@ from albert_flax.models import MODEL_CLASSES
 from albert_flax.pretrained import FlaxAlbertPreTrainedModel
 
 if TYPE_CHECKING:
+    from albert_flax.finetuning import FlaxFinetuner
     from albert_flax.pretraining import FlaxPretrainer
 
 
@@ -99,6 +100,12 @@ class FlaxBackend(Backend, framework="flax", model_classes=MODEL_CLASSES):
         from albert_flax.pretraining import FlaxPretrainer
 
         return FlaxPretrainer
+
+    def finetuner(self) -> type[FlaxFinetuner]:
+        """:class:`albert_flax.finetuning.FlaxFinetuner` (imports optax)."""
+        from albert_flax.finetuning import FlaxFinetuner
+
+        return FlaxFinetuner
 
 
 def _as_input(value: Any) -> np.ndarray:

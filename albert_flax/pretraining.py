@@ -9,7 +9,9 @@
   functions take directly).
 * :class:`FlaxPretrainer`: the :class:`albert_core.training.loop.FrameworkTrainer` of
   ``albert pretrain --framework flax``: jitted steps, gradients accumulated in a pytree,
-  dropout keys derived from ``(seed, micro-step)``.
+  dropout keys derived from ``(seed, micro-step)``, data parallel over a
+  :class:`jax.sharding.Mesh` (by default over every local device when there are several;
+  see :mod:`albert_flax.sharding`).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 from flax import serialization
+from jax.sharding import Mesh
 
 from albert_core.config import AlbertConfig
 from albert_core.training.batches import BatchStream
@@ -34,6 +37,7 @@ from albert_flax.forward import LRUCache
 from albert_flax.layers import AlbertMLMHead, AlbertModule, AlbertSOPHead
 from albert_flax.models import FlaxAlbertForPreTraining
 from albert_flax.options import AlbertOptions
+from albert_flax.sharding import LOCAL, place_batch, place_state, resolve_mesh, shard_params
 
 STATE_FILE = "flax_state.msgpack"
 Params = Any
@@ -223,29 +227,42 @@ class FlaxPretrainer(FrameworkTrainer):
     ``k`` is ``fold_in(PRNGKey(seed), k)``, so a checkpoint (params, optimizer state and
     ``k``) resumes exactly.
 
+    With a mesh the params and optimizer state are placed by
+    :func:`albert_flax.sharding.shard_params` (replicated on a pure data mesh) and each
+    micro-batch is split along its data axis (:func:`albert_flax.sharding.place_batch`);
+    the objective is the global batch's, so the result equals one device's.
+
     Args:
         config: the model config.
         args: the run's options.
         params: start from these params (transformers' Flax layout).
+        mesh: a :class:`jax.sharding.Mesh` to train data parallel on; ``"local"``
+            (default): a data mesh over every local device when there are several, else one
+            device; None: one device.
+
+    Attributes:
+        mesh: the mesh trained on (None: one device).
     """
 
     framework = "flax"
 
     def __init__(self, config: AlbertConfig, args: PretrainingArguments, *,
-                 params: Params | None = None) -> None:
+                 params: Params | None = None, mesh: Mesh | str | None = LOCAL) -> None:
         super().__init__(config, args)
+        self.mesh = resolve_mesh(mesh)
         self.wrapper = FlaxAlbertForPreTraining(config, seed=args.seed, _do_init=params is None)
         self.params = params if params is not None else self.wrapper.params
         steps = _compiled_steps(config, args, self.params, inputs.has_dropout(config))
         self.optimizer, self._forward_backward, self._apply, self._evaluate = steps
-        self.opt_state = self.optimizer.init(self.params)
+        if self.mesh is not None:
+            self.params = shard_params(self.params, self.mesh)
+        self.opt_state = place_state(self.optimizer.init(self.params), self.mesh)
         self.accumulated = jax.tree_util.tree_map(jnp.zeros_like, self.params)
         self.micro_step = 0
         self._key = jax.random.PRNGKey(args.seed)
 
-    @staticmethod
-    def _arrays(batch: Mapping[str, np.ndarray]) -> dict[str, jax.Array]:
-        return {key: jnp.asarray(batch[key]) for key in _INPUT_KEYS}
+    def _arrays(self, batch: Mapping[str, np.ndarray]) -> dict[str, jax.Array]:
+        return place_batch({key: np.asarray(batch[key]) for key in _INPUT_KEYS}, self.mesh)
 
     def forward_backward(self, batch: Mapping[str, np.ndarray], scale: float) -> dict[str, float]:
         """See :meth:`FrameworkTrainer.forward_backward`."""
@@ -278,9 +295,17 @@ class FlaxPretrainer(FrameworkTrainer):
 
     def load_state(self, directory: Path) -> None:
         """See :meth:`FrameworkTrainer.load_state`."""
-        state = serialization.from_bytes(self._state(), (directory / STATE_FILE).read_bytes())
-        self.params = jax.tree_util.tree_map(jnp.asarray, state["params"])
-        self.opt_state = jax.tree_util.tree_map(jnp.asarray, state["opt_state"])
+        current = self._state()
+        state = serialization.from_bytes(current, (directory / STATE_FILE).read_bytes())
+        if self.mesh is None:
+            self.params = jax.tree_util.tree_map(jnp.asarray, state["params"])
+            self.opt_state = jax.tree_util.tree_map(jnp.asarray, state["opt_state"])
+        else:
+            def where(tree: Any) -> Any:
+                return jax.tree_util.tree_map(lambda leaf: leaf.sharding, tree)
+
+            self.params = jax.device_put(state["params"], where(current["params"]))
+            self.opt_state = jax.device_put(state["opt_state"], where(current["opt_state"]))
         self.micro_step = int(state["micro_step"])
         self.accumulated = jax.tree_util.tree_map(jnp.zeros_like, self.params)
 

@@ -32,6 +32,13 @@ Example::
     params = shard_params(model.params, mesh)
     batch = jax.device_put(batch, batch_sharding(mesh))
     out = model(**batch, params=params)
+
+The trainers (:class:`albert_flax.finetuning.FlaxFinetuner`,
+:class:`albert_flax.pretraining.FlaxPretrainer`) take ``mesh=``: :data:`LOCAL` (their
+default, what ``albert finetune`` and ``albert pretrain`` use) is :func:`local_mesh`, a data
+mesh over every local device when there are several. They place their state with
+:func:`place_state` and each global batch with :func:`place_batch`, so the loss is the
+global batch's and no rescaling is needed.
 """
 
 from __future__ import annotations
@@ -41,6 +48,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import jax
+import jax.numpy as jnp
 import numpy as np
 from jax.sharding import Mesh, NamedSharding, PartitionSpec
 
@@ -51,6 +59,8 @@ from albert_flax import weights
 DATA_AXIS = "data"
 #: Mesh axis large weights are split over.
 MODEL_AXIS = "model"
+#: The ``mesh=`` of the trainers meaning :func:`local_mesh`.
+LOCAL = "local"
 
 #: ``(regex on the canonical name without "albert.", spec of the Flax-layout array)``;
 #: the first match wins, anything unmatched is replicated.
@@ -133,3 +143,53 @@ def make_mesh(data: int, model: int = 1, devices: Sequence[Any] | None = None) -
         )
     grid = np.array(devices[: data * model]).reshape(data, model)
     return Mesh(grid, (DATA_AXIS, MODEL_AXIS))
+
+
+def local_mesh() -> Mesh | None:
+    """A data mesh over every local device when there are several; None with one."""
+    devices = jax.local_devices()
+    return make_mesh(data=len(devices), devices=devices) if len(devices) > 1 else None
+
+
+def resolve_mesh(mesh: Mesh | str | None) -> Mesh | None:
+    """The mesh a trainer's ``mesh=`` names: :data:`LOCAL` is :func:`local_mesh`, None
+    (one device) and a :class:`Mesh` are themselves.
+
+    Raises:
+        ValueError: a string other than :data:`LOCAL`.
+    """
+    if isinstance(mesh, str):
+        if mesh != LOCAL:
+            raise ValueError(f"mesh must be a jax.sharding.Mesh, None or {LOCAL!r}, got {mesh!r}")
+        return local_mesh()
+    return mesh
+
+
+def place_batch(batch: Mapping[str, Any], mesh: Mesh | None) -> dict[str, jax.Array]:
+    """``batch`` as device arrays: split along its rows over :data:`DATA_AXIS` of ``mesh``,
+    or replicated on ``mesh`` when the data axis does not divide the rows (the end of an
+    epoch; the result is the same, computed without the split); on the default device
+    without a mesh."""
+    if mesh is None:
+        return {key: jnp.asarray(value) for key, value in batch.items()}
+    rows = len(next(iter(batch.values())))
+    even = rows % mesh.shape[DATA_AXIS] == 0
+    sharding = batch_sharding(mesh) if even else NamedSharding(mesh, PartitionSpec())
+    return jax.device_put(dict(batch), sharding)
+
+
+def place_state(tree: Any, mesh: Mesh | None) -> Any:
+    """A trainer's state on ``mesh``: leaves already on it (params placed by
+    :func:`shard_params` and what optax derived from them) keep their sharding, the
+    others (step counts, hyper-parameters) are replicated; unchanged without a mesh."""
+    if mesh is None:
+        return tree
+    replicated = NamedSharding(mesh, PartitionSpec())
+
+    def place(leaf: Any) -> Any:
+        sharding = getattr(leaf, "sharding", None)
+        if isinstance(sharding, NamedSharding) and sharding.mesh == mesh:
+            return leaf
+        return jax.device_put(leaf, replicated)
+
+    return jax.tree_util.tree_map(place, tree)

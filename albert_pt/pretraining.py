@@ -145,11 +145,12 @@ def make_optimizer(model: torch.nn.Module, args: PretrainingArguments) -> torch.
 # ================================================================================ data
 def to_torch(batch: Mapping[str, np.ndarray], device: torch.device | str | None = None
              ) -> dict[str, torch.Tensor]:
-    """A numpy batch as torch tensors (ids int64, masks int64, weights float32)."""
+    """A numpy batch as torch tensors (ids int64, masks int64, weights float32; float
+    labels, as regression has, stay floats)."""
     out = {}
     for key, value in batch.items():
         tensor = torch.from_numpy(np.ascontiguousarray(value))
-        if key in _LONG_KEYS or key == "attention_mask":
+        if (key in _LONG_KEYS or key == "attention_mask") and not tensor.is_floating_point():
             tensor = tensor.long()
         out[key] = tensor if device is None else tensor.to(device)
     return out

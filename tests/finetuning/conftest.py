@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from finetuning_testutils import write_task_files
+from finetuning_testutils import FRAMEWORKS, write_task_files
 
 
 @pytest.fixture(scope="session")
@@ -19,3 +19,10 @@ def task_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 def read_json():
     """Read a JSON file."""
     return lambda path: json.loads(Path(path).read_text(encoding="utf-8"))
+
+
+@pytest.fixture(params=sorted(FRAMEWORKS))
+def framework(request: pytest.FixtureRequest) -> str:
+    """Each framework of :data:`FRAMEWORKS` in turn (skipped when it is not installed)."""
+    pytest.importorskip(FRAMEWORKS[request.param])
+    return request.param

@@ -7,6 +7,9 @@ from pathlib import Path
 
 from albert_core.cli import main
 
+#: Framework -> the package it needs: the frameworks ``albert finetune`` tests run under.
+FRAMEWORKS = {"pt": "torch", "tf": "tensorflow", "flax": "flax"}
+
 #: The tiny committed checkpoint (hidden 32, 2 layers) every test starts from.
 TINY_MODEL = str(Path(__file__).resolve().parents[1] / "fixtures" / "tiny-fill-mask")
 
@@ -56,11 +59,12 @@ def write_task_files(root: Path) -> dict[str, Path]:
 
 
 def finetune(task: str, train: Path, out: Path, *extra: str, validation: Path | None = None,
-             steps: int = 3) -> int:
-    """Run ``albert finetune`` in-process on the tiny model; returns the exit status."""
+             steps: int = 3, framework: str = "pt") -> int:
+    """Run ``albert finetune --framework framework`` in-process on the tiny model; returns
+    the exit status."""
     argv = ["finetune", "--task", task, "--train", str(train), "--out", str(out),
             "--model", TINY_MODEL, "--max-steps", str(steps), "--batch-size", "4",
-            "--max-length", "32", "--quiet", *extra]
+            "--max-length", "32", "--framework", framework, "--quiet", *extra]
     if validation is not None:
         argv += ["--validation", str(validation)]
     return main(argv)

@@ -88,3 +88,29 @@ def test_a_process_other_than_the_main_one_writes_nothing(task_files: dict[str, 
     assert [r["step"] for r in result.history if "loss" in r] == [1, 2]
     assert result.eval is not None and "accuracy" in result.eval
     assert not out.exists()
+
+
+def test_regression_labels_stay_floats(tmp_path: Path) -> None:
+    """The PyTorch loss of float labels is the MSE of those labels, not of truncated ints."""
+    import numpy as np
+
+    from albert_core.tokenizers.fast import AlbertTokenizerFast
+    from albert_core.training.finetune import FinetuneArguments
+    from albert_core.training.finetune_tasks import load_task_data
+    from albert_pt.finetuning import PTFinetuner
+
+    train = tmp_path / "scores.csv"
+    train.write_text("sentence,label\ngood day,3.5\nbad day,0.25\nfine day,2.75\n",
+                     encoding="utf-8")
+    tokenizer = AlbertTokenizerFast.from_pretrained(TINY_MODEL)
+    data = load_task_data("text-classification", train, None, tokenizer, max_length=16)
+    data.config_updates["classifier_dropout_prob"] = 0.0
+    args = FinetuneArguments("text-classification", str(train), str(tmp_path / "out"),
+                             model=TINY_MODEL, max_length=16)
+    finetuner = PTFinetuner(data, args)
+    batch = data.train
+    assert batch["labels"].dtype.kind == "f" and batch["labels"][0] == 3.5
+    inputs = {k: v for k, v in batch.items() if k != "labels"}
+    logits = finetuner.predict(inputs)["logits"].reshape(-1)
+    loss = finetuner.forward_backward(batch, 1.0)["loss"]
+    assert loss == pytest.approx(float(np.mean((logits - batch["labels"]) ** 2)), rel=1e-5)

@@ -6,22 +6,16 @@ Runs in a subprocess because the device count is fixed when JAX starts
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 import textwrap
-from pathlib import Path
 
 import pytest
+from multidevice_testutils import run_on_host_devices
 
 pytest.importorskip("flax")
 
 from jax.sharding import PartitionSpec as P  # noqa: E402
 
 from albert_flax.sharding import partition_spec  # noqa: E402
-
-ROOT = Path(__file__).resolve().parents[2]
 
 SCRIPT = textwrap.dedent(
     """
@@ -76,17 +70,7 @@ def test_partition_rule_is_keyed_on_canonical_names():
 
 
 def test_sharded_equals_unsharded():
-    env = dict(os.environ)
-    env["XLA_FLAGS"] = env.get("XLA_FLAGS", "") + " --xla_force_host_platform_device_count=4"
-    env["JAX_PLATFORMS"] = "cpu"
-    env["PYTHONPATH"] = os.pathsep.join([str(ROOT), env.get("PYTHONPATH", "")])
-    done = subprocess.run(
-        [sys.executable, "-c", SCRIPT], env=env, cwd=ROOT, capture_output=True, text=True,
-        timeout=600,
-    )  # fmt: skip
-    assert done.returncode == 0, done.stderr[-3000:]
-    line = next(x for x in done.stdout.splitlines() if x.startswith("REPORT "))
-    report = json.loads(line.removeprefix("REPORT "))
+    report = run_on_host_devices(SCRIPT)
     for mesh, found in report.items():
         assert found["logits"] <= 1e-5, mesh
         assert found["loss"] <= 1e-5, mesh
