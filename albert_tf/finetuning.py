@@ -7,10 +7,8 @@ tf``.
   ``TaskData.train``) -> batched, prefetched dicts holding the labels, so that
   ``model.compile(optimizer=...)`` and ``model.fit(task_dataset(...))`` train every
   ``TFAlbert*`` head on its own loss (under any ``tf.distribute`` strategy too).
-* :class:`AdamW`: ``torch.optim.AdamW``'s update. ``keras.optimizers.AdamW`` adds epsilon
-  to ``sqrt(v)`` before the second moment's bias correction, which is a larger epsilon in
-  the first steps; this one adds it after, as PyTorch does, so that the three frameworks
-  fine-tune to the same weights.
+* :class:`~albert_tf.optimizers.AdamW` (also importable from here): ``torch.optim.AdamW``'s
+  update as a Keras optimizer, so that the three frameworks fine-tune to the same weights.
 * :class:`TFFinetuner`: the task model loaded with the data's labels, AdamW without decay
   for biases and LayerNorm weights, gradients accumulated in variables and clipped to the
   global norm 1.0, ``tf.function`` steps (XLA with ``jit_compile``), bf16 through Keras'
@@ -21,7 +19,7 @@ tf``.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -34,8 +32,8 @@ import tensorflow as tf  # noqa: E402
 from albert_core.training.distributed import loss_denominator, shard_batch  # noqa: E402
 from albert_core.training.finetune import FinetuneArguments, FrameworkFinetuner  # noqa: E402
 from albert_core.training.finetune_tasks import TaskData  # noqa: E402
-from albert_core.training.loop import NO_DECAY_PATTERNS  # noqa: E402
 from albert_tf.models import MODEL_CLASSES  # noqa: E402
+from albert_tf.optimizers import AdamW  # noqa: E402
 from albert_tf.training import TFStepTrainer  # noqa: E402
 
 MAX_GRAD_NORM = 1.0
@@ -105,94 +103,6 @@ def task_dataset(
         dataset = dataset.shuffle(len(arrays["input_ids"]), seed=seed,
                                   reshuffle_each_iteration=True)
     return dataset.batch(batch_size, drop_remainder=drop_remainder).prefetch(tf.data.AUTOTUNE)
-
-
-# ============================================================================ optimizer
-class AdamW(keras.optimizers.Optimizer):
-    """AdamW with ``torch.optim.AdamW``'s update (see the module doc).
-
-    Per variable ``w`` with gradient ``g`` at step ``t``: ``w -= lr·λ·w`` (decoupled weight
-    decay, not for variables whose path holds one of ``exclude_patterns``), then
-    ``w -= lr / (1 - β1^t) · m / (sqrt(v) / sqrt(1 - β2^t) + ε)``.
-
-    Args:
-        learning_rate: a float, a schedule or a variable.
-        beta_1, beta_2: moment decay rates.
-        epsilon: added to the bias-corrected root of the second moment.
-        weight_decay_rate: ``λ``.
-        exclude_patterns: substrings of variable paths without weight decay (default:
-            LayerNorm weights and biases).
-        name: the optimizer's name.
-        **kwargs: base optimizer options; Keras' own ``weight_decay`` is not used.
-
-    Raises:
-        ValueError: ``weight_decay`` is given (use ``weight_decay_rate``).
-    """
-
-    def __init__(
-        self,
-        learning_rate: Any = 1e-3,
-        beta_1: float = 0.9,
-        beta_2: float = 0.999,
-        epsilon: float = 1e-8,
-        weight_decay_rate: float = 0.0,
-        exclude_patterns: Sequence[str] = NO_DECAY_PATTERNS,
-        name: str = "adamw",
-        **kwargs: Any,
-    ) -> None:
-        if kwargs.get("weight_decay") is not None:
-            raise ValueError("use weight_decay_rate (PyTorch's decoupled weight decay)")
-        super().__init__(learning_rate=learning_rate, name=name, **kwargs)
-        self.beta_1 = beta_1
-        self.beta_2 = beta_2
-        self.epsilon = epsilon
-        self.weight_decay_rate = weight_decay_rate
-        self.exclude_patterns = tuple(exclude_patterns)
-
-    def build(self, var_list: Sequence[keras.Variable]) -> None:
-        """Create the first and second moment of every variable."""
-        if self.built:
-            return
-        super().build(var_list)
-        self._momentums, self._velocities = self.add_optimizer_variables(
-            var_list, ["momentum", "velocity"]
-        )
-        self._decayed = [
-            not any(pattern in v.path for pattern in self.exclude_patterns) for v in var_list
-        ]
-
-    def update_step(self, gradient: Any, variable: keras.Variable, learning_rate: Any) -> None:
-        """One AdamW update of ``variable``."""
-        ops = keras.ops
-        dtype = variable.dtype
-        index = self._get_variable_index(variable)
-        lr = ops.cast(learning_rate, dtype)
-        if isinstance(gradient, tf.IndexedSlices):
-            # Dense, with the rows an embedding lookup repeats summed: Keras' sparse
-            # square would square each repeat on its own.
-            gradient = tf.convert_to_tensor(gradient)
-        gradient = ops.cast(gradient, dtype)
-        step = ops.cast(self.iterations + 1, dtype)
-        if self.weight_decay_rate and self._decayed[index]:
-            self.assign_sub(variable, ops.multiply(variable, lr * self.weight_decay_rate))
-        m, v = self._momentums[index], self._velocities[index]
-        self.assign(m, ops.add(ops.multiply(m, self.beta_1),
-                               ops.multiply(gradient, 1.0 - self.beta_1)))
-        self.assign(v, ops.add(ops.multiply(v, self.beta_2),
-                               ops.multiply(ops.square(gradient), 1.0 - self.beta_2)))
-        correction1 = 1.0 - ops.power(ops.cast(self.beta_1, dtype), step)
-        correction2 = ops.sqrt(1.0 - ops.power(ops.cast(self.beta_2, dtype), step))
-        denominator = ops.add(ops.divide(ops.sqrt(v), correction2), self.epsilon)
-        self.assign_sub(variable, ops.multiply(ops.divide(lr, correction1),
-                                               ops.divide(m, denominator)))
-
-    def get_config(self) -> dict[str, Any]:
-        """Keras config (the AdamW hyper-parameters included)."""
-        config = super().get_config()
-        config.update(beta_1=self.beta_1, beta_2=self.beta_2, epsilon=self.epsilon,
-                      weight_decay_rate=self.weight_decay_rate,
-                      exclude_patterns=list(self.exclude_patterns))
-        return config
 
 
 # ============================================================================ finetuner

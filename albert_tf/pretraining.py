@@ -1,11 +1,8 @@
-"""Pre-training ALBERT with Keras 3 / TensorFlow: a LAMB optimizer, a tf.data adapter, the
-trainer.
+"""Pre-training ALBERT with Keras 3 / TensorFlow: the optimizer choice, a tf.data adapter,
+the trainer.
 
-* :class:`Lamb`: ALBERT's LAMB as a Keras optimizer. ``keras.optimizers.Lamb`` exists but
-  computes something else: it applies weight decay outside the trust ratio (Keras'
-  decoupled ``weight_decay``) and adapts every variable, biases and LayerNorm weights
-  included. This one follows the formula of :class:`albert_pt.pretraining.Lamb` (decay
-  inside the trust ratio, no decay and no adaptation for LayerNorm weights and biases).
+* :func:`make_optimizer`: ALBERT's LAMB or PyTorch's AdamW (:mod:`albert_tf.optimizers`;
+  ``Lamb`` is also importable from here).
 * :func:`tf_dataset`: masked batches of a prepared dataset as a ``tf.data.Dataset``.
 * :class:`TFPretrainer`: the :class:`albert_core.training.loop.FrameworkTrainer` of
   ``albert pretrain --framework tf``: ``tf.function`` steps, gradients accumulated in
@@ -15,7 +12,7 @@ trainer.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -33,125 +30,28 @@ from albert_core.training.distributed import (  # noqa: E402
     shard_batch,
 )
 from albert_core.training.loop import (  # noqa: E402
-    NO_DECAY_PATTERNS,
     FrameworkTrainer,
     PretrainingArguments,
-    no_decay,
 )
 from albert_tf import weights  # noqa: E402
 from albert_tf.models import TFAlbertForPreTraining  # noqa: E402
+from albert_tf.optimizers import AdamW, Lamb  # noqa: E402
 from albert_tf.training import TFStepTrainer  # noqa: E402
 
 #: dtypes of the batch arrays in the ``tf.data`` adapter.
 _DTYPES = {"masked_lm_weights": tf.float32}
 
 
-# ================================================================================ LAMB
-class Lamb(keras.optimizers.Optimizer):
-    """LAMB with weight decay inside the trust ratio, as ALBERT uses it.
-
-    Per variable ``w`` with gradient ``g`` at step ``t``: ``u = m̂ / (sqrt(v̂) + ε) + λ·w``
-    and ``w -= lr · (‖w‖ / ‖u‖) · u`` (ratio 1 when a norm is 0), where ``m̂``, ``v̂`` are the
-    bias-corrected moments. Variables whose path contains one of ``exclude_patterns`` get
-    neither the decay nor the ratio.
-
-    Args:
-        learning_rate: a float, a schedule or a variable.
-        beta_1, beta_2: moment decay rates.
-        epsilon: added to the root of the second moment.
-        weight_decay_rate: ``λ``.
-        exclude_patterns: substrings of variable paths excluded from decay and adaptation
-            (default: LayerNorm weights and biases).
-        **kwargs: base optimizer options (``global_clipnorm``, ``name``, ...); Keras' own
-            ``weight_decay`` is not used.
-    """
-
-    def __init__(
-        self,
-        learning_rate: Any = 1e-3,
-        beta_1: float = 0.9,
-        beta_2: float = 0.999,
-        epsilon: float = 1e-6,
-        weight_decay_rate: float = 0.0,
-        exclude_patterns: Sequence[str] = NO_DECAY_PATTERNS,
-        name: str = "lamb",
-        **kwargs: Any,
-    ) -> None:
-        if kwargs.get("weight_decay") is not None:
-            raise ValueError("use weight_decay_rate (applied inside the trust ratio)")
-        super().__init__(learning_rate=learning_rate, name=name, **kwargs)
-        self.beta_1 = beta_1
-        self.beta_2 = beta_2
-        self.epsilon = epsilon
-        self.weight_decay_rate = weight_decay_rate
-        self.exclude_patterns = tuple(exclude_patterns)
-
-    def build(self, var_list: Sequence[keras.Variable]) -> None:
-        """Create the first and second moment of every variable."""
-        if self.built:
-            return
-        super().build(var_list)
-        self._momentums, self._velocities = self.add_optimizer_variables(
-            var_list, ["momentum", "velocity"]
-        )
-        self._plain_flags = [
-            any(pattern in v.path for pattern in self.exclude_patterns) for v in var_list
-        ]
-
-    def _plain(self, variable: Any) -> bool:
-        """Whether ``variable`` is excluded from decay and adaptation (by its path)."""
-        return self._plain_flags[self._get_variable_index(variable)]
-
-    def update_step(self, gradient: Any, variable: keras.Variable, learning_rate: Any) -> None:
-        """One LAMB update of ``variable``."""
-        ops = keras.ops
-        dtype = variable.dtype
-        lr = ops.cast(learning_rate, dtype)
-        gradient = ops.cast(gradient, dtype)
-        step = ops.cast(self.iterations + 1, dtype)
-        m = self._momentums[self._get_variable_index(variable)]
-        v = self._velocities[self._get_variable_index(variable)]
-        self.assign(m, ops.add(ops.multiply(m, self.beta_1),
-                               ops.multiply(gradient, 1.0 - self.beta_1)))
-        self.assign(v, ops.add(ops.multiply(v, self.beta_2),
-                               ops.multiply(ops.square(gradient), 1.0 - self.beta_2)))
-        m_hat = ops.divide(m, 1.0 - ops.power(ops.cast(self.beta_1, dtype), step))
-        v_hat = ops.divide(v, 1.0 - ops.power(ops.cast(self.beta_2, dtype), step))
-        update = ops.divide(m_hat, ops.add(ops.sqrt(v_hat), self.epsilon))
-        if self._plain(variable):
-            self.assign_sub(variable, ops.multiply(lr, update))
-            return
-        if self.weight_decay_rate:
-            update = ops.add(update, ops.multiply(variable, self.weight_decay_rate))
-        w_norm = ops.sqrt(ops.sum(ops.square(variable)))
-        u_norm = ops.sqrt(ops.sum(ops.square(update)))
-        ratio = ops.where(
-            ops.logical_and(ops.greater(w_norm, 0.0), ops.greater(u_norm, 0.0)),
-            ops.divide(w_norm, ops.maximum(u_norm, 1e-30)),
-            1.0,
-        )
-        self.assign_sub(variable, ops.multiply(ops.multiply(lr, ratio), update))
-
-    def get_config(self) -> dict[str, Any]:
-        """Keras config (the LAMB hyper-parameters included)."""
-        config = super().get_config()
-        config.update(beta_1=self.beta_1, beta_2=self.beta_2, epsilon=self.epsilon,
-                      weight_decay_rate=self.weight_decay_rate,
-                      exclude_patterns=list(self.exclude_patterns))
-        return config
-
-
 def make_optimizer(args: PretrainingArguments) -> keras.optimizers.Optimizer:
-    """:class:`Lamb` or ``keras.optimizers.AdamW`` (``args.optimizer``); LayerNorm weights
+    """:class:`~albert_tf.optimizers.Lamb` or :class:`~albert_tf.optimizers.AdamW`
+    (``args.optimizer``); LayerNorm weights
     and biases get no weight decay (and no layer adaptation). Clipping is done by the
     trainer."""
     if args.optimizer == "lamb":
         return Lamb(args.learning_rate, beta_1=args.beta1, beta_2=args.beta2,
                     epsilon=args.epsilon, weight_decay_rate=args.weight_decay)
-    return keras.optimizers.AdamW(
-        learning_rate=args.learning_rate, weight_decay=args.weight_decay, beta_1=args.beta1,
-        beta_2=args.beta2, epsilon=args.epsilon,
-    )
+    return AdamW(args.learning_rate, beta_1=args.beta1, beta_2=args.beta2,
+                 epsilon=args.epsilon, weight_decay_rate=args.weight_decay)
 
 
 # ================================================================================ data
@@ -261,10 +161,6 @@ class TFPretrainer(TFStepTrainer, FrameworkTrainer):
             self.model = model
             variables = list(model.trainable_variables)
             self.optimizer = make_optimizer(args)
-            if args.optimizer == "adamw":
-                self.optimizer.exclude_from_weight_decay(
-                    var_list=[v for v in variables if no_decay(v.path)]
-                )
         self._init_steps(variables, jit_compile)
         self._evaluate = tf.function(self._evaluate_fn, jit_compile=jit_compile,
                                      reduce_retracing=True)
