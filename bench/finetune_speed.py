@@ -6,8 +6,9 @@ finetuners (:func:`albert_core.training.finetune.finetuner_class`) and for trans
 4.57's PyTorch ``Trainer`` on the same checkpoint, in the same run, so the ratios hold on a
 shared, noisy machine. The reference runs in its own virtual environment (the ``reference``
 extra, e.g. ``.venv-ref``: ``python3 -m venv .venv-ref && .venv-ref/bin/pip install
-torch==2.13.0 transformers==4.57.6 accelerate``), as a subprocess of this script; rounds
-alternate between the engines.
+torch==2.13.0 transformers==4.57.6 accelerate``). Every engine is timed in a fresh
+subprocess (none runs beside another framework's thread pools) and rounds alternate
+between the engines.
 
 Models: the bundled ``albert-small-wordnet`` and albert-base-v2's sizes (random weights,
 saved once into ``--work``).
@@ -129,12 +130,16 @@ def reference_seconds(model: str, batch: int, seq: int, warmup: int, steps: int)
     return [end - begin for begin, end in pairs][warmup:]
 
 
-def run_reference(python: str, model: str, options: argparse.Namespace) -> list[float]:
-    """:func:`reference_seconds` in the reference interpreter ``python``."""
-    command = [python, __file__, "--reference-worker", "--model-path", model,
+def run_worker(python: str, engine: str, model: str, options: argparse.Namespace
+               ) -> list[float]:
+    """The timings of ``engine`` (a framework, or ``transformers``) measured in a fresh
+    process of ``python``, so that no engine runs beside another's thread pools."""
+    command = [python, __file__, "--worker", engine, "--model-path", model,
                "--batch", str(options.batch), "--seq", str(options.seq),
                "--warmup", str(options.warmup), "--steps", str(options.steps)]
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    env = dict(os.environ)
+    if engine == "transformers":
+        env.pop("PYTHONPATH", None)
     out = subprocess.run(command, check=True, capture_output=True, text=True, env=env)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -151,17 +156,21 @@ def main() -> None:
     parser.add_argument("--reference-python", default=str(ROOT / ".venv-ref" / "bin" / "python"))
     parser.add_argument("--work", type=Path, default=ROOT / "build" / "bench")
     parser.add_argument("--json", type=Path, help="also write the results here")
-    parser.add_argument("--reference-worker", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--model-path", help=argparse.SUPPRESS)
     options = parser.parse_args()
-    if options.reference_worker:
-        seconds = reference_seconds(options.model_path, options.batch, options.seq,
-                                    options.warmup, options.steps)
+    if options.worker:
+        if options.worker == "transformers":
+            seconds = reference_seconds(options.model_path, options.batch, options.seq,
+                                        options.warmup, options.steps)
+        else:
+            from albert_core.backend import quiet_startup
+
+            quiet_startup(options.worker)
+            seconds = albert_seconds(options.worker, options.model_path, options.batch,
+                                     options.seq, options.warmup, options.steps)
         print(json.dumps(seconds))
         return
-    from albert_core.backend import quiet_startup
-
-    quiet_startup("tf")
     frameworks = [f for f in options.frameworks.split(",") if f]
     has_reference = Path(options.reference_python).is_file()
     if not has_reference:
@@ -179,12 +188,9 @@ def main() -> None:
             samples["transformers"] = []
         for _ in range(options.rounds):
             for engine in samples:
-                if engine == "transformers":
-                    samples[engine] += run_reference(options.reference_python, model, options)
-                else:
-                    samples[engine] += albert_seconds(engine, model, options.batch,
-                                                      options.seq, options.warmup,
-                                                      options.steps)
+                python = options.reference_python if engine == "transformers" \
+                    else sys.executable
+                samples[engine] += run_worker(python, engine, model, options)
         medians = {engine: statistics.median(times) for engine, times in samples.items()}
         results[name] = {f"{engine}_steps_per_second": 1 / m for engine, m in medians.items()}
         reference = medians.get("transformers")

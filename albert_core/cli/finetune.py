@@ -32,6 +32,8 @@ examples:
 
 #: ``--task`` -> the ``albert run`` task that serves the model.
 RUN_TASKS = {"masked-lm": "fill-mask"}
+#: ``--task`` without an ``albert run`` task -> the PyTorch class that loads the model.
+NO_PIPELINE = {"multiple-choice": "albert_pt.AlbertForMultipleChoice"}
 
 
 def register(subparsers: Any) -> None:
@@ -131,6 +133,10 @@ def cmd_finetune(args: argparse.Namespace) -> int:
         return 0
     print(json.dumps({"step": result.step, "eval": result.eval,
                       "output_dir": str(result.output_dir)}))
+    if args.task in NO_PIPELINE:
+        print(f"albert finetune: load it with {NO_PIPELINE[args.task]}.from_pretrained"
+              f"({args.out!r}) (albert run has no {args.task} task)", file=sys.stderr)
+        return 0
     run_task = RUN_TASKS.get(args.task, args.task)
     print(f"albert finetune: serve it with: albert run --task {run_task} --model {args.out}",
           file=sys.stderr)
