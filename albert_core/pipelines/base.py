@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import os
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import Any, ClassVar
 
 import numpy as np
@@ -137,6 +137,22 @@ def check_choice(name: str, value: Any, choices: Sequence[str]) -> str:
     return value
 
 
+def length_batches(lengths: Sequence[int], batch_size: int) -> list[list[int]]:
+    """Indices of rows grouped into batches of at most ``batch_size``, by length.
+
+    Rows are sorted by ``lengths``, longest first (a stable sort: rows of one length keep
+    their order), and cut into consecutive batches, so that rows of similar lengths share a
+    batch and little padding is run. Each row index appears once; callers put the outputs
+    back in input order.
+
+    Raises:
+        PipelineError: ``batch_size`` is not a positive int.
+    """
+    check_positive("batch_size", batch_size)
+    order = sorted(range(len(lengths)), key=lambda index: -lengths[index])
+    return [order[start:start + batch_size] for start in range(0, len(order), batch_size)]
+
+
 class Pipeline:
     """Base of the task pipelines: holds the model, tokenizer and backend, batches rows.
 
@@ -150,7 +166,10 @@ class Pipeline:
         backend: the framework's :class:`~albert_core.backend.Backend`.
         config: the model's :class:`~albert_core.AlbertConfig`.
         framework: ``"pt"``, ``"tf"`` or ``"flax"`` (informative).
-        batch_size: how many model rows (texts, or windows of long texts) run per forward.
+        batch_size: how many model rows (texts, or windows of long texts) run per forward
+            pass; every call also takes ``batch_size=`` for itself. A call's rows are sorted
+            by length and batched (:func:`length_batches`), each batch padded only to its
+            longest row; results come back in input order, as if each input ran alone.
     """
 
     #: The task name (``"fill-mask"``, ...).
@@ -242,17 +261,25 @@ class Pipeline:
         return ids, types
 
     # ------------------------------------------------------------------ model
-    def _batches(self, rows: list[tuple[list[int], list[int]]]) -> Iterator[dict[str, np.ndarray]]:
-        """The backend's outputs for ``rows``, one dict per batch of :attr:`batch_size` rows."""
-        for start in range(0, len(rows), self.batch_size):
-            yield self.forward(rows[start:start + self.batch_size])
+    def _batch_size(self, batch_size: int | None) -> int:
+        """A call's ``batch_size`` (None: the pipeline's), checked positive."""
+        check_positive("batch_size", batch_size, allow_none=True)
+        return self.batch_size if batch_size is None else int(batch_size)
 
-    def _run(self, rows: list[tuple[list[int], list[int]]]) -> list[dict[str, np.ndarray]]:
-        """Run every row; returns one dict of per-row arrays (still padded) per row."""
-        out: list[dict[str, np.ndarray]] = []
-        for outputs in self._batches(rows):
-            size = next(iter(outputs.values())).shape[0]
-            out += [{k: v[i] for k, v in outputs.items()} for i in range(size)]
+    def _run(self, rows: list[tuple[list[int], list[int]]],
+             batch_size: int | None = None) -> list[dict[str, np.ndarray]]:
+        """Run every row; returns one dict of per-row arrays per row, in the order of ``rows``.
+
+        Rows run in :func:`length_batches` of ``batch_size`` (default :attr:`batch_size`),
+        so each batch is padded only to its own longest row. A row's arrays keep the padding
+        of its batch: read only its first ``len(input_ids)`` positions.
+        """
+        size = self._batch_size(batch_size)
+        out: list[dict[str, np.ndarray]] = [{} for _ in rows]
+        for indices in length_batches([len(ids) for ids, _ in rows], size):
+            outputs = self.forward([rows[i] for i in indices])
+            for position, index in enumerate(indices):
+                out[index] = {name: value[position] for name, value in outputs.items()}
         return out
 
     def forward(self, rows: Sequence[tuple[list[int], list[int]]]) -> dict[str, np.ndarray]:

@@ -41,15 +41,18 @@ class FeatureExtractionPipeline(Pipeline):
                          batch_size=batch_size)
         self.pooling = check_choice("pooling", pooling, POOLINGS)
 
-    def __call__(self, inputs: str | Sequence[str], *,
-                 pooling: str | None = None) -> np.ndarray | list[np.ndarray]:
-        """Features of one text (an array) or of a list of texts (a list of arrays)."""
+    def __call__(self, inputs: str | Sequence[str], *, pooling: str | None = None,
+                 batch_size: int | None = None) -> np.ndarray | list[np.ndarray]:
+        """Features of one text (an array) or of a list of texts (a list of arrays).
+
+        ``pooling`` and ``batch_size`` override the pipeline's for this call.
+        """
         pooling = check_choice("pooling", pooling or self.pooling, POOLINGS)
         single, texts = self._texts(inputs)
         rows = [self._row(self._truncated(item["input_ids"], text, self.max_length - 2))
                 for text, item in zip(texts, self._tokenize(texts), strict=True)]
         results = []
-        for (ids, _), out in zip(rows, self._run(rows), strict=True):
+        for (ids, _), out in zip(rows, self._run(rows, batch_size), strict=True):
             hidden = np.asarray(out["last_hidden_state"][:len(ids)], dtype=np.float32)
             if pooling == "mean":
                 hidden = hidden.mean(axis=0)

@@ -47,10 +47,12 @@ class FillMaskPipeline(Pipeline):
         self.targets = targets
 
     def __call__(self, inputs: str | Sequence[str], *, top_k: int | None = None,
-                 targets: str | Iterable[str] | None = None) -> list:
+                 targets: str | Iterable[str] | None = None,
+                 batch_size: int | None = None) -> list:
         """Fill the masks of one text (returns its result) or of a list of texts (a list).
 
-        ``top_k`` and ``targets`` override the pipeline's defaults for this call.
+        ``top_k``, ``targets`` and ``batch_size`` override the pipeline's defaults for this
+        call.
         """
         single, texts = self._texts(inputs)
         top_k = self.top_k if top_k is None else top_k
@@ -68,7 +70,7 @@ class FillMaskPipeline(Pipeline):
                                     f"{text[:80]!r}")
             rows.append(self._row(kept))
         results = []
-        for (ids, _), outputs in zip(rows, self._run(rows), strict=True):
+        for (ids, _), outputs in zip(rows, self._run(rows, batch_size), strict=True):
             ids = np.asarray(ids)
             logits = outputs["logits"]
             per_mask = [self._predict(ids, int(pos), logits[pos], top_k, target_ids)

@@ -104,10 +104,12 @@ class QuestionAnsweringPipeline(Pipeline):
                  context: str | Sequence[str] | None = None, top_k: int | None = None,
                  max_answer_len: int | None = None, max_seq_len: int | None = None,
                  doc_stride: int | None = None, max_question_len: int | None = None,
-                 handle_impossible_answer: bool | None = None) -> list:
+                 handle_impossible_answer: bool | None = None,
+                 batch_size: int | None = None) -> list:
         """Answer one question (returns its answer list) or several (a list of lists).
 
-        The keyword settings override the pipeline's for this call.
+        The keyword settings override the pipeline's for this call (``batch_size``: model
+        rows, i.e. context windows, per forward pass).
         """
         s = self._settings({
             "top_k": top_k, "max_answer_len": max_answer_len, "max_seq_len": max_seq_len,
@@ -138,7 +140,7 @@ class QuestionAnsweringPipeline(Pipeline):
                 plan.append((index, start, end, len(q_ids) + 2))
         found: list[dict[tuple[int, int], float]] = [{} for _ in examples]
         null = [np.inf] * len(examples)
-        for (index, start, end, first), out in zip(plan, self._run(rows), strict=True):
+        for (index, start, end, first), out in zip(plan, self._run(rows, batch_size), strict=True):
             offsets = contexts[index]["offset_mapping"][start:end]
             null[index] = min(null[index], self._window_spans(
                 out["start_logits"], out["end_logits"], first, offsets, examples[index][1], s,

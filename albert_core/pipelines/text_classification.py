@@ -71,10 +71,11 @@ class TextClassificationPipeline(Pipeline):
 
     def __call__(self, inputs: TextInput | Sequence[TextInput], *,
                  top_k: int | None | EllipsisType = ...,
-                 function_to_apply: str | None = None) -> list:
+                 function_to_apply: str | None = None, batch_size: int | None = None) -> list:
         """Classify one input (returns its label list) or a list of inputs (list of lists).
 
-        ``top_k`` (None: all labels) and ``function_to_apply`` override the defaults.
+        ``top_k`` (None: all labels), ``function_to_apply`` and ``batch_size`` override the
+        defaults.
         """
         top_k = self.top_k if top_k is ... else top_k
         check_positive("top_k", top_k, allow_none=True)
@@ -89,7 +90,8 @@ class TextClassificationPipeline(Pipeline):
             ids_a = first["input_ids"]
             ids_b = None if pair is None else next(second_iter)["input_ids"]
             rows.append(self._row(*self._fit(ids_a, ids_b, text)))
-        results = [self._labels(out["logits"], function, top_k) for out in self._run(rows)]
+        results = [self._labels(out["logits"], function, top_k)
+                   for out in self._run(rows, batch_size)]
         return results[0] if single else results
 
     def _pair(self, item: Any) -> tuple[str, str | None]:

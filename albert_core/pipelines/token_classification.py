@@ -85,8 +85,13 @@ class TokenClassificationPipeline(Pipeline):
         return self.window // 4 if self.stride is None else self.stride
 
     def __call__(self, inputs: str | Sequence[str], *, aggregation_strategy: str | None = None,
-                 ignore_labels: Iterable[str] | None = None) -> list:
-        """Entities of one text (a list) or of a list of texts (a list of lists)."""
+                 ignore_labels: Iterable[str] | None = None,
+                 batch_size: int | None = None) -> list:
+        """Entities of one text (a list) or of a list of texts (a list of lists).
+
+        ``aggregation_strategy``, ``ignore_labels`` and ``batch_size`` (model rows per
+        forward pass, windows of long texts included) override the pipeline's for this call.
+        """
         strategy = check_choice("aggregation_strategy",
                                 aggregation_strategy or self.aggregation_strategy, AGGREGATIONS)
         ignore = set(self.ignore_labels if ignore_labels is None else ignore_labels)
@@ -101,7 +106,7 @@ class TokenClassificationPipeline(Pipeline):
         labels = self.config.num_labels
         logits = [np.zeros((len(item["input_ids"]), labels)) for item in encoded]
         margins = [np.full(len(item["input_ids"]), -1) for item in encoded]
-        for (index, start, end), out in zip(plan, self._run(rows), strict=True):
+        for (index, start, end), out in zip(plan, self._run(rows, batch_size), strict=True):
             positions = np.arange(start, end)
             margin = np.minimum(positions - start, end - 1 - positions)
             take = margin > margins[index][start:end]
