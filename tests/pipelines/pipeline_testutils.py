@@ -1,11 +1,13 @@
-"""Helpers of the pipeline tests: which frameworks are installed, a scriptable fake backend."""
+"""Helpers of the pipeline tests: installed frameworks, a scriptable fake backend, comparisons."""
 
 from __future__ import annotations
 
 import importlib.util
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
+import pytest
 
 from albert_core.config import AlbertConfig
 
@@ -43,6 +45,19 @@ class FakeBackend:
         return self.fn(batch)
 
 
+class SpyBackend:
+    """A real backend that records every batch it runs (``calls``, as :class:`FakeBackend`)."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.calls: list[dict[str, np.ndarray]] = []
+
+    def forward(self, model: object, batch: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """Record ``batch`` and run it on the wrapped backend."""
+        self.calls.append(batch)
+        return self.inner.forward(model, batch)
+
+
 def per_token(table: dict[int, np.ndarray], default: np.ndarray,
               key: str = "logits") -> Callable[[dict[str, np.ndarray]], dict[str, np.ndarray]]:
     """A ``fn`` for :class:`FakeBackend`: each token's output row looked up by its id."""
@@ -62,3 +77,22 @@ def small_config(max_positions: int = 128, **overrides: object) -> AlbertConfig:
     return AlbertConfig(vocab_size=30000, embedding_size=8, hidden_size=32,
                         num_attention_heads=2, intermediate_size=64,
                         max_position_embeddings=max_positions, **overrides)
+
+
+def assert_same(got: Any, expected: Any, where: str = "result", atol: float = 1e-4) -> None:
+    """Equal structures; ``score`` values and arrays within ``atol``."""
+    if isinstance(expected, np.ndarray):
+        np.testing.assert_allclose(got, expected, atol=atol, err_msg=where)
+    elif isinstance(expected, dict):
+        assert set(got) == set(expected), where
+        for key in expected:
+            if key == "score":
+                assert got[key] == pytest.approx(expected[key], abs=atol), f"{where}.{key}"
+            else:
+                assert_same(got[key], expected[key], f"{where}.{key}", atol)
+    elif isinstance(expected, list):
+        assert len(got) == len(expected), where
+        for index, (a, b) in enumerate(zip(got, expected, strict=True)):
+            assert_same(a, b, f"{where}[{index}]", atol)
+    else:
+        assert got == expected, where

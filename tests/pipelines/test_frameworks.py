@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
+from pipeline_testutils import assert_same
 
 from albert_core.pipelines import PipelineError, parse_device, pipeline
 
@@ -23,25 +23,6 @@ CASES = {
                             ("What covers the basin?", CONTEXT[:80])], {"top_k": 3}),
     "feature-extraction": (["Hello world.", "A longer sentence about rainforests."], {}),
 }
-
-
-def assert_same(got, expected, where="result"):
-    """Equal structures; ``score`` values and arrays within 1e-4."""
-    if isinstance(expected, np.ndarray):
-        np.testing.assert_allclose(got, expected, atol=1e-4, err_msg=where)
-    elif isinstance(expected, dict):
-        assert set(got) == set(expected), where
-        for key in expected:
-            if key == "score":
-                assert got[key] == pytest.approx(expected[key], abs=1e-4), f"{where}.{key}"
-            else:
-                assert_same(got[key], expected[key], f"{where}.{key}")
-    elif isinstance(expected, list):
-        assert len(got) == len(expected), where
-        for index, (a, b) in enumerate(zip(got, expected, strict=True)):
-            assert_same(a, b, f"{where}[{index}]")
-    else:
-        assert got == expected, where
 
 
 @pytest.mark.parametrize("framework", ["tf", "flax"])
