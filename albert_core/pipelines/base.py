@@ -261,11 +261,6 @@ class Pipeline:
         return ids, types
 
     # ------------------------------------------------------------------ model
-    def _batch_size(self, batch_size: int | None) -> int:
-        """A call's ``batch_size`` (None: the pipeline's), checked positive."""
-        check_positive("batch_size", batch_size, allow_none=True)
-        return self.batch_size if batch_size is None else int(batch_size)
-
     def _run(self, rows: list[tuple[list[int], list[int]]],
              batch_size: int | None = None) -> list[dict[str, np.ndarray]]:
         """Run every row; returns one dict of per-row arrays per row, in the order of ``rows``.
@@ -274,7 +269,7 @@ class Pipeline:
         so each batch is padded only to its own longest row. A row's arrays keep the padding
         of its batch: read only its first ``len(input_ids)`` positions.
         """
-        size = self._batch_size(batch_size)
+        size = self.batch_size if batch_size is None else batch_size
         out: list[dict[str, np.ndarray]] = [{} for _ in rows]
         for indices in length_batches([len(ids) for ids, _ in rows], size):
             outputs = self.forward([rows[i] for i in indices])
