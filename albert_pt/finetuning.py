@@ -36,7 +36,13 @@ from albert_core.training.finetune import FinetuneArguments, FinetuningResult, F
 from albert_core.training.finetune_tasks import TaskData
 from albert_pt.distributed import DataParallel, DataParallelHooks, resolve_device
 from albert_pt.models import MODEL_CLASSES
-from albert_pt.pretraining import parameter_groups, restore_rng, rng_state, to_torch
+from albert_pt.pretraining import (
+    optimizer_step,
+    parameter_groups,
+    restore_rng,
+    rng_state,
+    to_torch,
+)
 
 WEIGHTS_FILE = "model_state.safetensors"
 STATE_FILE = "pt_finetune_state.pt"
@@ -129,11 +135,7 @@ class PTFinetuner(DataParallelHooks, FrameworkFinetuner):
 
     def apply_gradients(self, learning_rate: float) -> None:
         """See :meth:`FrameworkFinetuner.apply_gradients`."""
-        torch.nn.utils.clip_grad_norm_(self.model.parameters(), MAX_GRAD_NORM)
-        for group in self.optimizer.param_groups:
-            group["lr"] = learning_rate
-        self.optimizer.step()
-        self.optimizer.zero_grad(set_to_none=True)
+        optimizer_step(self.model, self.optimizer, learning_rate, MAX_GRAD_NORM)
         self._pending = 0
 
     @torch.no_grad()

@@ -142,6 +142,18 @@ def make_optimizer(model: torch.nn.Module, args: PretrainingArguments) -> torch.
     return torch.optim.AdamW(groups, lr=args.learning_rate, betas=betas, eps=args.epsilon)
 
 
+def optimizer_step(model: torch.nn.Module, optimizer: torch.optim.Optimizer,
+                   learning_rate: float, max_grad_norm: float) -> None:
+    """Clip ``model``'s accumulated gradients to ``max_grad_norm`` (0: no clipping), step
+    ``optimizer`` at ``learning_rate`` and clear the gradients."""
+    if max_grad_norm > 0:
+        torch.nn.utils.clip_grad_norm_(model.parameters(), max_grad_norm)
+    for group in optimizer.param_groups:
+        group["lr"] = learning_rate
+    optimizer.step()
+    optimizer.zero_grad(set_to_none=True)
+
+
 # ================================================================================ data
 def to_torch(batch: Mapping[str, np.ndarray], device: torch.device | str | None = None
              ) -> dict[str, torch.Tensor]:
@@ -312,12 +324,7 @@ class PTPretrainer(DataParallelHooks, FrameworkTrainer):
 
     def apply_gradients(self, learning_rate: float) -> None:
         """See :meth:`FrameworkTrainer.apply_gradients`."""
-        if self.args.max_grad_norm > 0:
-            torch.nn.utils.clip_grad_norm_(self.model.parameters(), self.args.max_grad_norm)
-        for group in self.optimizer.param_groups:
-            group["lr"] = learning_rate
-        self.optimizer.step()
-        self.optimizer.zero_grad(set_to_none=True)
+        optimizer_step(self.model, self.optimizer, learning_rate, self.args.max_grad_norm)
         self._pending = 0
 
     @torch.no_grad()
@@ -375,6 +382,7 @@ __all__ = [
     "PretrainingIterableDataset",
     "PretrainingObjective",
     "make_optimizer",
+    "optimizer_step",
     "parameter_groups",
     "pretraining_sums",
     "restore_rng",

@@ -25,7 +25,51 @@ import tensorflow as tf  # noqa: E402
 from albert_core.training.loop import NO_DECAY_PATTERNS  # noqa: E402
 
 
-class Lamb(keras.optimizers.Optimizer):
+class _AdamMoments(keras.optimizers.Optimizer):
+    """What LAMB and AdamW share: their hyper-parameters, Adam's first and second moment of
+    every variable, and which variables ``exclude_patterns`` exempts (by path)."""
+
+    #: The error for Keras' own ``weight_decay`` argument, which these optimizers replace.
+    weight_decay_hint = "use weight_decay_rate"
+
+    def __init__(self, learning_rate: Any, beta_1: float, beta_2: float, epsilon: float,
+                 weight_decay_rate: float, exclude_patterns: Sequence[str], name: str,
+                 **kwargs: Any) -> None:
+        if kwargs.get("weight_decay") is not None:
+            raise ValueError(self.weight_decay_hint)
+        super().__init__(learning_rate=learning_rate, name=name, **kwargs)
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.weight_decay_rate = weight_decay_rate
+        self.exclude_patterns = tuple(exclude_patterns)
+
+    def build(self, var_list: Sequence[keras.Variable]) -> None:
+        """Create the first and second moment of every variable."""
+        if self.built:
+            return
+        super().build(var_list)
+        self._momentums, self._velocities = self.add_optimizer_variables(
+            var_list, ["momentum", "velocity"]
+        )
+        self._excluded = [
+            any(pattern in v.path for pattern in self.exclude_patterns) for v in var_list
+        ]
+
+    def _is_excluded(self, variable: Any) -> bool:
+        """Whether ``variable``'s path holds one of ``exclude_patterns``."""
+        return self._excluded[self._get_variable_index(variable)]
+
+    def get_config(self) -> dict[str, Any]:
+        """Keras config (the hyper-parameters included)."""
+        config = super().get_config()
+        config.update(beta_1=self.beta_1, beta_2=self.beta_2, epsilon=self.epsilon,
+                      weight_decay_rate=self.weight_decay_rate,
+                      exclude_patterns=list(self.exclude_patterns))
+        return config
+
+
+class Lamb(_AdamMoments):
     """LAMB with weight decay inside the trust ratio, as ALBERT uses it.
 
     Per variable ``w`` with gradient ``g`` at step ``t``: ``u = m̂ / (sqrt(v̂) + ε) + λ·w``
@@ -44,6 +88,8 @@ class Lamb(keras.optimizers.Optimizer):
             ``weight_decay`` is not used.
     """
 
+    weight_decay_hint = "use weight_decay_rate (applied inside the trust ratio)"
+
     def __init__(
         self,
         learning_rate: Any = 1e-3,
@@ -55,30 +101,8 @@ class Lamb(keras.optimizers.Optimizer):
         name: str = "lamb",
         **kwargs: Any,
     ) -> None:
-        if kwargs.get("weight_decay") is not None:
-            raise ValueError("use weight_decay_rate (applied inside the trust ratio)")
-        super().__init__(learning_rate=learning_rate, name=name, **kwargs)
-        self.beta_1 = beta_1
-        self.beta_2 = beta_2
-        self.epsilon = epsilon
-        self.weight_decay_rate = weight_decay_rate
-        self.exclude_patterns = tuple(exclude_patterns)
-
-    def build(self, var_list: Sequence[keras.Variable]) -> None:
-        """Create the first and second moment of every variable."""
-        if self.built:
-            return
-        super().build(var_list)
-        self._momentums, self._velocities = self.add_optimizer_variables(
-            var_list, ["momentum", "velocity"]
-        )
-        self._plain_flags = [
-            any(pattern in v.path for pattern in self.exclude_patterns) for v in var_list
-        ]
-
-    def _plain(self, variable: Any) -> bool:
-        """Whether ``variable`` is excluded from decay and adaptation (by its path)."""
-        return self._plain_flags[self._get_variable_index(variable)]
+        super().__init__(learning_rate, beta_1, beta_2, epsilon, weight_decay_rate,
+                         exclude_patterns, name, **kwargs)
 
     def update_step(self, gradient: Any, variable: keras.Variable, learning_rate: Any) -> None:
         """One LAMB update of ``variable``."""
@@ -96,7 +120,7 @@ class Lamb(keras.optimizers.Optimizer):
         m_hat = ops.divide(m, 1.0 - ops.power(ops.cast(self.beta_1, dtype), step))
         v_hat = ops.divide(v, 1.0 - ops.power(ops.cast(self.beta_2, dtype), step))
         update = ops.divide(m_hat, ops.add(ops.sqrt(v_hat), self.epsilon))
-        if self._plain(variable):
+        if self._is_excluded(variable):
             self.assign_sub(variable, ops.multiply(lr, update))
             return
         if self.weight_decay_rate:
@@ -110,16 +134,8 @@ class Lamb(keras.optimizers.Optimizer):
         )
         self.assign_sub(variable, ops.multiply(ops.multiply(lr, ratio), update))
 
-    def get_config(self) -> dict[str, Any]:
-        """Keras config (the LAMB hyper-parameters included)."""
-        config = super().get_config()
-        config.update(beta_1=self.beta_1, beta_2=self.beta_2, epsilon=self.epsilon,
-                      weight_decay_rate=self.weight_decay_rate,
-                      exclude_patterns=list(self.exclude_patterns))
-        return config
 
-
-class AdamW(keras.optimizers.Optimizer):
+class AdamW(_AdamMoments):
     """AdamW with ``torch.optim.AdamW``'s update (see the module doc).
 
     Per variable ``w`` with gradient ``g`` at step ``t``: ``w -= lr·λ·w`` (decoupled weight
@@ -140,6 +156,8 @@ class AdamW(keras.optimizers.Optimizer):
         ValueError: ``weight_decay`` is given (use ``weight_decay_rate``).
     """
 
+    weight_decay_hint = "use weight_decay_rate (PyTorch's decoupled weight decay)"
+
     def __init__(
         self,
         learning_rate: Any = 1e-3,
@@ -151,26 +169,8 @@ class AdamW(keras.optimizers.Optimizer):
         name: str = "adamw",
         **kwargs: Any,
     ) -> None:
-        if kwargs.get("weight_decay") is not None:
-            raise ValueError("use weight_decay_rate (PyTorch's decoupled weight decay)")
-        super().__init__(learning_rate=learning_rate, name=name, **kwargs)
-        self.beta_1 = beta_1
-        self.beta_2 = beta_2
-        self.epsilon = epsilon
-        self.weight_decay_rate = weight_decay_rate
-        self.exclude_patterns = tuple(exclude_patterns)
-
-    def build(self, var_list: Sequence[keras.Variable]) -> None:
-        """Create the first and second moment of every variable."""
-        if self.built:
-            return
-        super().build(var_list)
-        self._momentums, self._velocities = self.add_optimizer_variables(
-            var_list, ["momentum", "velocity"]
-        )
-        self._decayed = [
-            not any(pattern in v.path for pattern in self.exclude_patterns) for v in var_list
-        ]
+        super().__init__(learning_rate, beta_1, beta_2, epsilon, weight_decay_rate,
+                         exclude_patterns, name, **kwargs)
 
     def update_step(self, gradient: Any, variable: keras.Variable, learning_rate: Any) -> None:
         """One AdamW update of ``variable``."""
@@ -184,7 +184,7 @@ class AdamW(keras.optimizers.Optimizer):
             gradient = tf.convert_to_tensor(gradient)
         gradient = ops.cast(gradient, dtype)
         step = ops.cast(self.iterations + 1, dtype)
-        if self.weight_decay_rate and self._decayed[index]:
+        if self.weight_decay_rate and not self._excluded[index]:
             self.assign_sub(variable, ops.multiply(variable, lr * self.weight_decay_rate))
         m, v = self._momentums[index], self._velocities[index]
         self.assign(m, ops.add(ops.multiply(m, self.beta_1),
@@ -196,14 +196,6 @@ class AdamW(keras.optimizers.Optimizer):
         denominator = ops.add(ops.divide(ops.sqrt(v), correction2), self.epsilon)
         self.assign_sub(variable, ops.multiply(ops.divide(lr, correction1),
                                                ops.divide(m, denominator)))
-
-    def get_config(self) -> dict[str, Any]:
-        """Keras config (the AdamW hyper-parameters included)."""
-        config = super().get_config()
-        config.update(beta_1=self.beta_1, beta_2=self.beta_2, epsilon=self.epsilon,
-                      weight_decay_rate=self.weight_decay_rate,
-                      exclude_patterns=list(self.exclude_patterns))
-        return config
 
 
 __all__ = ["AdamW", "Lamb"]
