@@ -121,13 +121,7 @@ class PTFinetuner(DataParallelHooks, FrameworkFinetuner):
         with parallel.accumulating(self.wrapped, final):
             with self._autocast():
                 out = self.wrapped(**to_torch(shard.batch, self.device), return_dict=True)
-            if shard.scale:
-                loss = out.loss.float() * shard.scale
-            else:
-                # No labelled rows here (its loss may be NaN): zero gradients that still
-                # reach every parameter, so the gradient all-reduce matches on all ranks.
-                loss = sum(value.float().sum() for key, value in out.items()
-                           if key != "loss" and torch.is_tensor(value)) * 0.0
+            loss = out.loss.float() * shard.scale
             (loss * scale).backward()
         self.micro_steps += 1
         total = parallel.sum(loss.detach().reshape(1).clone())

@@ -29,7 +29,7 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
-from albert_core.training.distributed import loss_denominator, shard_batch  # noqa: E402
+from albert_core.training.distributed import shard_batch  # noqa: E402
 from albert_core.training.finetune import FinetuneArguments, FrameworkFinetuner  # noqa: E402
 from albert_core.training.finetune_tasks import TaskData  # noqa: E402
 from albert_tf.models import MODEL_CLASSES  # noqa: E402
@@ -106,16 +106,6 @@ def task_dataset(
 
 
 # ============================================================================ finetuner
-def _scorable(head: str, batch: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """``batch`` with one label made valid when it has none to score (a share of 0 rows or
-    only ignored labels, whose factor is 0), so its loss is finite rather than 0 / 0."""
-    if loss_denominator(head, batch) or "labels" not in batch:
-        return batch
-    labels = np.array(batch["labels"])
-    labels.reshape(-1)[0] = 0
-    return {**batch, "labels": labels}
-
-
 class TFFinetuner(TFStepTrainer, FrameworkFinetuner):
     """Keras/TensorFlow finetuner of :func:`albert_core.training.finetune.run_finetuning`.
 
@@ -184,7 +174,7 @@ class TFFinetuner(TFStepTrainer, FrameworkFinetuner):
 
         def shard(index: int, count: int) -> tuple[dict[str, np.ndarray], float]:
             part = shard_batch(arrays, head, index, count)
-            return _scorable(head, part.batch), part.scale / count
+            return part.batch, part.scale / count
 
         return self.run_shards(shard, scale)
 

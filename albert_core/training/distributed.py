@@ -13,7 +13,10 @@ the rows (labelled tokens for token classification and masked LM, rows otherwise
 scaled gradients is then exactly the gradient of the global batch's mean loss, for any split.
 
 A replica whose share is empty (fewer rows than replicas, at the end of an epoch) gets the
-batch's first row with scale 0, so every replica runs the same collective operations.
+batch's first row with scale 0, so every replica runs the same collective operations. A
+share with nothing to score (that stand-in row, or rows whose labels are all -100) has its
+first label made valid, so its mean loss is finite and, times the scale 0, gives zero
+gradients rather than 0 / 0.
 
 The pre-training objective (mean masked-LM cross-entropy plus mean sentence-order
 cross-entropy) has two denominators; :func:`pretraining_denominators` gives the global ones,
@@ -92,11 +95,22 @@ def shard_batch(batch: Mapping[str, np.ndarray], head: str, index: int, count: i
     rows = len(batch["input_ids"])
     begin, end = shard_bounds(rows, count)[index]
     if end == begin:
-        return Shard({key: np.asarray(value)[:1] for key, value in batch.items()}, 0.0, 0)
+        stand_in = {key: np.asarray(value)[:1] for key, value in batch.items()}
+        return Shard(_scorable(head, stand_in), 0.0, 0)
     part = {key: np.asarray(value)[begin:end] for key, value in batch.items()}
     total = loss_denominator(head, batch)
     scale = count * loss_denominator(head, part) / total if total else 0.0
-    return Shard(part, scale, end - begin)
+    return Shard(_scorable(head, part), scale, end - begin)
+
+
+def _scorable(head: str, part: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """``part`` with its first label made valid when it has none to score (see the module
+    doc); its scale is then 0, so the label's value does not matter."""
+    if "labels" not in part or loss_denominator(head, part):
+        return part
+    labels = np.array(part["labels"])
+    labels.reshape(-1)[0] = 0
+    return {**part, "labels": labels}
 
 
 def pretraining_denominators(batch: Mapping[str, np.ndarray]) -> dict[str, float]:

@@ -54,3 +54,15 @@ def test_denominators_follow_the_heads() -> None:
     assert pre == {"mlm_count": 3.0, "sop_count": 2.0}
     with pytest.raises(ValueError, match="index must be in"):
         shard_batch(batch, "masked-lm", 2, 2)
+
+
+def test_a_share_with_nothing_to_score_gets_one_valid_label_and_scale_zero() -> None:
+    labels = np.array([[1, 2], [-100, -100]])
+    batch = {"input_ids": np.zeros((2, 2), np.int32), "labels": labels}
+    second = shard_batch(batch, "token-classification", 1, 2)
+    assert second.scale == 0.0 and second.rows == 1
+    assert loss_denominator("token-classification", second.batch) == 1
+    assert labels[1, 0] == -100  # the caller's batch is not changed
+    empty = shard_batch(batch, "token-classification", 2, 3)
+    assert empty.rows == 0 and empty.scale == 0.0
+    assert loss_denominator("token-classification", empty.batch) >= 1
